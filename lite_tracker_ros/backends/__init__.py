@@ -1,0 +1,1 @@
+"""Backends that run a model's template and search paths: torch, onnxruntime, tensorrt."""

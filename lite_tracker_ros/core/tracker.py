@@ -1,0 +1,31 @@
+"""The tracker API every model family implements, whatever backend computes its network."""
+
+from __future__ import annotations
+
+from typing import Protocol, Union, runtime_checkable
+
+import numpy as np
+
+from lite_tracker_ros.core.types import BoxXYWH, Frame, TrackResult, TrackState
+
+#: a frame, or a bare ``HxWx3`` RGB uint8 array
+FrameLike = Union[Frame, np.ndarray]
+
+
+@runtime_checkable
+class Tracker(Protocol):
+    """Single-object tracker: ``init`` on a frame with a box, then ``update`` on each new frame.
+
+    ``init`` may be called again at any time (re-init); each init starts a new track id.
+    Given the same inputs, the results are the same (no hidden randomness).
+    """
+
+    @property
+    def state(self) -> TrackState: ...
+
+    def init(self, frame: FrameLike, box: BoxXYWH) -> None: ...
+
+    def update(self, frame: FrameLike) -> TrackResult: ...
+
+    def reset(self) -> None:
+        """Forget the target; the state becomes IDLE."""

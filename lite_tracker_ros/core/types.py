@@ -1,0 +1,89 @@
+"""Small value types shared by every layer."""
+
+from __future__ import annotations
+
+import enum
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class BoxXYWH:
+    """Axis-aligned box in image pixels: top-left corner ``(x, y)``, width ``w``, height ``h``."""
+
+    x: float
+    y: float
+    w: float
+    h: float
+
+    @property
+    def cx(self) -> float:
+        return self.x + 0.5 * self.w
+
+    @property
+    def cy(self) -> float:
+        return self.y + 0.5 * self.h
+
+    def is_finite(self) -> bool:
+        return all(math.isfinite(v) for v in (self.x, self.y, self.w, self.h))
+
+    def as_tuple(self) -> tuple[float, float, float, float]:
+        return (self.x, self.y, self.w, self.h)
+
+    @classmethod
+    def from_center(cls, cx: float, cy: float, w: float, h: float) -> BoxXYWH:
+        return cls(cx - 0.5 * w, cy - 0.5 * h, w, h)
+
+
+class TrackState(enum.Enum):
+    """Where the tracker is: no target, following it, or not confident it still sees it."""
+
+    IDLE = 'idle'
+    TRACKING = 'tracking'
+    LOST = 'lost'
+
+
+class ChannelOrder(enum.Enum):
+    """Channel layout of a frame's pixels. Conversion happens on the crop, never the frame."""
+
+    RGB = 'rgb'
+    BGR = 'bgr'
+    MONO = 'mono'
+
+
+@dataclass(frozen=True)
+class Frame:
+    """A camera frame as the tracker sees it: an ``HxWx3`` (or ``HxW`` mono) uint8 array.
+
+    ``pixels`` may be a strided view into a message buffer; the core never copies or converts
+    the whole frame, it only reads the crop window.
+    """
+
+    pixels: np.ndarray
+    order: ChannelOrder = ChannelOrder.RGB
+
+    @property
+    def height(self) -> int:
+        return int(self.pixels.shape[0])
+
+    @property
+    def width(self) -> int:
+        return int(self.pixels.shape[1])
+
+
+@dataclass(frozen=True)
+class TrackResult:
+    """What one ``update`` produced.
+
+    ``box`` is in original-image pixels; ``score`` is the tracker's confidence in [0, 1] (for the
+    centre-head trackers, the peak of the Hann-windowed score map). ``timings_s`` holds the
+    per-stage wall times of this update (``preprocess``, ``inference``, ``postprocess``).
+    """
+
+    box: BoxXYWH
+    score: float
+    state: TrackState
+    track_id: int
+    timings_s: dict[str, float] = field(default_factory=dict)

@@ -1,0 +1,1 @@
+"""The thin ROS 2 layer: node, message conversion, diagnostics. The only place that imports rclpy."""
