@@ -1,0 +1,5 @@
+"""Model specs of the compresstracker family."""
+
+from lite_tracker_ros.core.model_spec import ModelSpec
+
+SPECS: dict[str, ModelSpec] = {}
