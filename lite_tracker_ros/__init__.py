@@ -1,4 +1,5 @@
-"""lite_tracker_ros: single-object tracking with pruned transformer trackers, for ROS 2.
+"""
+lite_tracker_ros: single-object tracking with pruned transformer trackers, for ROS 2.
 
 Layers, with one direction of dependency (a test enforces it):
 

@@ -1,4 +1,5 @@
-"""Fixtures shared by the whole suite, and the ROS isolation rules enforced in one place.
+"""
+Fixtures shared by the whole suite, and the ROS isolation rules enforced in one place.
 
 Every ROS participant a test starts (in this process or a child) discovers only on loopback and
 uses a per-run domain id. scripts/test.sh additionally runs the suite in a loopback-only network
@@ -8,8 +9,8 @@ namespace when it can create one; ``ros_isolation`` reports which.
 from __future__ import annotations
 
 import os
-import random
 from pathlib import Path
+import random
 
 import pytest
 
@@ -58,7 +59,8 @@ def nanotrack_dir() -> Path:
 
 
 def pytest_report_header(config):
-    netns = os.environ.get('LITE_TRACKER_NETNS', 'no (not started through scripts/test.sh as root)')
-    return [f"ROS isolation: ROS_AUTOMATIC_DISCOVERY_RANGE={os.environ['ROS_AUTOMATIC_DISCOVERY_RANGE']}"
-            f" ROS_DOMAIN_ID={os.environ['ROS_DOMAIN_ID']} loopback-only netns={netns}",
+    netns = os.environ.get('LITE_TRACKER_NETNS', 'no (not started by scripts/test.sh as root)')
+    discovery = os.environ['ROS_AUTOMATIC_DISCOVERY_RANGE']
+    return [f'ROS isolation: ROS_AUTOMATIC_DISCOVERY_RANGE={discovery}'
+            f' ROS_DOMAIN_ID={os.environ["ROS_DOMAIN_ID"]} loopback-only netns={netns}',
             f'shared data: {SHARED_DIR} ({"found" if SHARED_DIR.exists() else "missing"})']

@@ -1,4 +1,5 @@
-"""The one interface between a tracker loop and whatever computes its network.
+"""
+The one interface between a tracker loop and whatever computes its network.
 
 A backend runs one model's two graphs: the template path (once per ``init``; the backend keeps
 whatever that path caches, e.g. LiteTrack's template tokens and per-layer keys/values) and the

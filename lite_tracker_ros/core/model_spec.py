@@ -1,5 +1,8 @@
-"""What the tracker loop must know about a model without importing it: crop geometry,
-normalisation and the names of the tensors it exchanges with a backend."""
+"""
+What the tracker loop must know about a model without importing it.
+
+Crop geometry, normalisation and the names of the tensors it exchanges with a backend.
+"""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Protocol, Union, runtime_checkable
+from typing import Protocol, runtime_checkable, Union
 
 import numpy as np
 
@@ -14,7 +14,8 @@ FrameLike = Union[Frame, np.ndarray]
 
 @runtime_checkable
 class Tracker(Protocol):
-    """Single-object tracker: ``init`` on a frame with a box, then ``update`` on each new frame.
+    """
+    Single-object tracker: ``init`` on a frame with a box, then ``update`` on each new frame.
 
     ``init`` may be called again at any time (re-init); each init starts a new track id.
     Given the same inputs, the results are the same (no hidden randomness).

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 import enum
 import math
-from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -55,7 +55,8 @@ class ChannelOrder(enum.Enum):
 
 @dataclass(frozen=True)
 class Frame:
-    """A camera frame as the tracker sees it: an ``HxWx3`` (or ``HxW`` mono) uint8 array.
+    """
+    A camera frame as the tracker sees it: an ``HxWx3`` (or ``HxW`` mono) uint8 array.
 
     ``pixels`` may be a strided view into a message buffer; the core never copies or converts
     the whole frame, it only reads the crop window.
@@ -75,7 +76,8 @@ class Frame:
 
 @dataclass(frozen=True)
 class TrackResult:
-    """What one ``update`` produced.
+    """
+    What one ``update`` produced.
 
     ``box`` is in original-image pixels; ``score`` is the tracker's confidence in [0, 1] (for the
     centre-head trackers, the peak of the Hann-windowed score map). ``timings_s`` holds the

@@ -1,2 +1,5 @@
-"""PyTorch definitions of the tracker networks, with parameter names that match the official
-checkpoints so they load strictly."""
+"""
+PyTorch definitions of the tracker networks.
+
+Parameter names match the official checkpoints, so they load strictly.
+"""

@@ -9,7 +9,8 @@ from lite_tracker_ros.core.model_spec import ModelSpec
 
 
 class TrackerNetwork(nn.Module):
-    """A tracker network split into a template path and a search path.
+    """
+    A tracker network split into a template path and a search path.
 
     ``forward_template`` runs once per init and returns the template cache as *named* tensors
     (e.g. LiteTrack's template tokens and per-layer keys/values). ``forward_search`` takes that

@@ -1,4 +1,5 @@
-"""The OSTrack centre head shared by LiteTrack, MVT and CompressTracker.
+"""
+The OSTrack centre head shared by LiteTrack, MVT and CompressTracker.
 
 Three conv towers (score, offset, size) over the 16x16 search feature map. Parameter names
 mirror the official checkpoints: ``conv{1..4}_{ctr,offset,size}.{0: Conv2d, 1: BatchNorm2d}``
@@ -23,7 +24,8 @@ def _clamped_sigmoid(x: torch.Tensor) -> torch.Tensor:
 
 
 class CenterPredictor(nn.Module):
-    """Maps (B, inplanes, F, F) features to score (B,1,F,F), size (B,2,F,F), offset (B,2,F,F).
+    """
+    Maps (B, inplanes, F, F) features to score (B,1,F,F), size (B,2,F,F), offset (B,2,F,F).
 
     score and size are clamped sigmoids (size is w, h as a fraction of the search crop); the
     offset is raw, in feature cells.

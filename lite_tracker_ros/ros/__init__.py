@@ -1,1 +1,1 @@
-"""The thin ROS 2 layer: node, message conversion, diagnostics. The only place that imports rclpy."""
+"""The thin ROS 2 layer: node, message conversion, diagnostics; the only rclpy user."""

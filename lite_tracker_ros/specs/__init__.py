@@ -1,4 +1,5 @@
-"""Static model descriptions (crop geometry, normalisation, tensor names), one module per family.
+"""
+Static model descriptions (crop geometry, normalisation, tensor names), one module per family.
 
 Torch-free, so a deployment with only ONNX Runtime or TensorRT knows how to feed a model. Each
 family module defines ``SPECS: dict[str, ModelSpec]`` keyed by model name (e.g. ``litetrack_b4``).

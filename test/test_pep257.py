@@ -1,0 +1,13 @@
+"""ROS-style docstring lint (ament_pep257) over the package and the tests."""
+
+import pytest
+
+main = pytest.importorskip(
+    'ament_pep257.main', reason='ament_pep257 not installed (pip: ament-lint-pep257)').main
+
+
+@pytest.mark.linter
+@pytest.mark.pep257
+def test_pep257():
+    rc = main(argv=['.', 'test'])
+    assert rc == 0, 'Found code style errors / warnings'
