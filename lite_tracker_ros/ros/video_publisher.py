@@ -1,0 +1,107 @@
+"""
+A camera stand-in: plays a video file or an image folder as sensor_msgs/Image.
+
+Frames carry the publishing time as stamp and the configured frame_id. Optionally sends an
+init box (from a parameter, or the first line of a ground-truth file) stamped like the first
+frame, so a tracker starts on exactly that frame.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+import sys
+
+import cv2
+import rclpy
+from rclpy.executors import ExternalShutdownException
+from rclpy.node import Node
+from rclpy.qos import qos_profile_sensor_data
+from sensor_msgs.msg import Image
+from vision_msgs.msg import Detection2D
+
+from lite_tracker_ros.core.types import BoxXYWH, ChannelOrder
+from lite_tracker_ros.ros.image_conversion import frame_to_image_fields
+from lite_tracker_ros.sources import first_groundtruth_box, open_frame_source
+
+
+class VideoPublisher(Node):
+    """Publishes frames at ``rate_hz``; stops (or loops) at the end of the source."""
+
+    def __init__(self, **kwargs):
+        super().__init__('video_publisher', **kwargs)
+        self.source_path = self.declare_parameter('source', '').value
+        rate_hz = self.declare_parameter('rate_hz', 30.0).value
+        self.frame_id = self.declare_parameter('frame_id', 'camera').value
+        self.loop = self.declare_parameter('loop', False).value
+        self.max_frames = self.declare_parameter('max_frames', 0).value
+        init_box = list(self.declare_parameter('init_box', [0.0, 0.0, 0.0, 0.0]).value)
+        groundtruth = self.declare_parameter('groundtruth', '').value
+        self.wait_for = self.declare_parameter('wait_for_subscribers', 1).value
+        if not self.source_path:
+            raise ValueError('set the source parameter to a video file or an image folder')
+        self.source = open_frame_source(Path(self.source_path), loop=self.loop)
+        self.init_box = None
+        if any(init_box):
+            self.init_box = BoxXYWH(*init_box)
+        elif groundtruth or self.source.default_groundtruth:
+            self.init_box = first_groundtruth_box(Path(groundtruth or
+                                                       self.source.default_groundtruth))
+        self.image_pub = self.create_publisher(Image, 'image', qos_profile_sensor_data)
+        self.init_pub = self.create_publisher(Detection2D, 'init', 10)
+        self.sent = 0
+        self.done = False
+        self.timer = self.create_timer(1.0 / rate_hz, self._tick)
+
+    def _ready(self) -> bool:
+        needed = self.wait_for
+        if needed <= 0:
+            return True
+        if self.image_pub.get_subscription_count() < needed:
+            return False
+        return self.init_box is None or self.init_pub.get_subscription_count() >= needed
+
+    def _tick(self) -> None:
+        if self.sent == 0 and not self._ready():
+            return
+        frame = self.source.read()
+        if frame is None or (self.max_frames and self.sent >= self.max_frames):
+            self.timer.cancel()
+            self.done = True
+            self.get_logger().info(f'end of source after {self.sent} frames')
+            return
+        msg = Image(**frame_to_image_fields(frame, ChannelOrder.BGR))
+        msg.header.stamp = self.get_clock().now().to_msg()
+        msg.header.frame_id = self.frame_id
+        self.image_pub.publish(msg)
+        if self.sent == 0 and self.init_box is not None:
+            init = Detection2D()
+            init.header = msg.header
+            b = self.init_box
+            init.bbox.center.position.x, init.bbox.center.position.y = b.cx, b.cy
+            init.bbox.size_x, init.bbox.size_y = float(b.w), float(b.h)
+            self.init_pub.publish(init)
+            self.get_logger().info(f'sent init box {b}')
+        self.sent += 1
+
+
+def main(args=None) -> int:
+    rclpy.init(args=args)
+    try:
+        node = VideoPublisher()
+    except (ValueError, FileNotFoundError) as error:
+        print(f'video_publisher: {error}', file=sys.stderr)
+        rclpy.try_shutdown()
+        return 2
+    try:
+        while rclpy.ok() and not node.done:
+            rclpy.spin_once(node, timeout_sec=0.1)
+    except (KeyboardInterrupt, ExternalShutdownException):
+        pass
+    finally:
+        node.destroy_node()
+        rclpy.try_shutdown()
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
