@@ -1,7 +1,8 @@
 """
 Run the tracker node with a device profile.
 
-    ros2 launch lite_tracker_ros track.launch.py profile:=jetson_orin_nx image_topic:=/camera/image_raw
+    ros2 launch lite_tracker_ros track.launch.py profile:=jetson_orin_nx \
+        image_topic:=/camera/image_raw
 
 Arguments left empty keep the profile's value; a params_file replaces the profile.
 """

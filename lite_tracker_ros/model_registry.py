@@ -42,7 +42,7 @@ class ModelEntry:
     name: str
     family: str
     variant: str
-    license: str
+    license: str  # noqa: A003 - the registry field name
     caveats: str
     page: str
     files: tuple[ModelFile, ...]
@@ -63,7 +63,8 @@ def registry_path() -> Path:
         from ament_index_python.packages import get_package_share_directory
         return Path(get_package_share_directory('lite_tracker_ros')) / 'models' / 'registry.yaml'
     except (ImportError, LookupError) as error:
-        raise RegistryError('models/registry.yaml not found: reinstall lite_tracker_ros') from error
+        raise RegistryError('models/registry.yaml not found: reinstall lite_tracker_ros') \
+            from error
 
 
 def load_registry(path: Path | None = None) -> dict[str, ModelEntry]:

@@ -91,7 +91,7 @@ def read_groundtruth(path: Path) -> np.ndarray:
 
 
 def first_groundtruth_box(path: Path) -> BoxXYWH:
-    """The first ground-truth box, for initialising a tracker."""
+    """Return the first ground-truth box, for initialising a tracker."""
     boxes = read_groundtruth(path)
     if not len(boxes) or not np.all(np.isfinite(boxes[0])):
         raise ValueError(f'{path} has no usable first box')

@@ -97,7 +97,8 @@ class RangeHandler(http.server.BaseHTTPRequestHandler):
         if header:
             start = int(header.split('=')[1].rstrip('-'))
             self.send_response(206)
-            self.send_header('Content-Range', f'bytes {start}-{len(self.data) - 1}/{len(self.data)}')
+            end = len(self.data) - 1
+            self.send_header('Content-Range', f'bytes {start}-{end}/{len(self.data)}')
         else:
             self.send_response(200)
         body = self.data[start:]

@@ -70,7 +70,7 @@ def _checked_rows(msg, bytes_per_pixel: int) -> np.ndarray:
 
 
 def image_to_frame(msg) -> Frame:
-    """Convert a ``sensor_msgs/Image`` (or look-alike) to a ``Frame``; raise ImageConversionError."""
+    """Convert a ``sensor_msgs/Image`` (or look-alike) to a ``Frame``, or raise."""
     encoding = str(msg.encoding)
     layout = _VIEW_LAYOUTS.get(encoding)
     if layout is not None:

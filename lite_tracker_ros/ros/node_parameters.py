@@ -99,4 +99,3 @@ def declare_tracker_parameters(node) -> TrackerParameters:
         raise ValueError(f'precision {params.precision!r} unknown; use one of '
                          f'{", ".join(PRECISIONS)}')
     return params
-

@@ -19,8 +19,8 @@ import rclpy
 from rclpy.exceptions import ParameterException
 from rclpy.executors import ExternalShutdownException
 from rclpy.node import Node
-from rclpy.qos import (QoSHistoryPolicy, QoSProfile, QoSReliabilityPolicy,
-                       qos_profile_sensor_data)
+from rclpy.qos import (qos_profile_sensor_data, QoSHistoryPolicy, QoSProfile,
+                       QoSReliabilityPolicy)
 from sensor_msgs.msg import CompressedImage, Image
 from std_srvs.srv import SetBool, Trigger
 from vision_msgs.msg import Detection2D, Detection2DArray

@@ -11,7 +11,6 @@ from __future__ import annotations
 from pathlib import Path
 import sys
 
-import cv2
 import rclpy
 from rclpy.executors import ExternalShutdownException
 from rclpy.node import Node

@@ -146,6 +146,6 @@ def test_agrees_with_cv_bridge_where_installed(rgb):
     bridge = cv_bridge.CvBridge()
     for encoding in ('rgb8', 'bgr8', 'mono8'):
         data = rgb if encoding != 'mono8' else rgb[:, :, :1]
-        msg = sensor_msgs.Image(**{k: v for k, v in vars(pack(data, encoding)).items()})
+        msg = sensor_msgs.Image(**vars(pack(data, encoding)))
         expected = bridge.imgmsg_to_cv2(msg, desired_encoding='passthrough')
         np.testing.assert_array_equal(image_to_frame(msg).pixels, expected.squeeze())

@@ -1,0 +1,1 @@
+"""The ``lite-tracker`` subcommands, one module each (``add_arguments`` and ``run``)."""

@@ -1,0 +1,23 @@
+"""``lite-tracker download NAME``: fetch a model's files into the cache, verified."""
+
+from __future__ import annotations
+
+from pathlib import Path
+import sys
+
+from lite_tracker_ros import model_registry as mr
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument('name', help='registry name, e.g. nanotrack_v2')
+    parser.add_argument('--cache', type=Path, help='target folder (default: the model cache)')
+
+
+def run(args) -> int:
+    try:
+        for path in mr.download(args.name, args.cache):
+            print(path)
+    except mr.RegistryError as error:
+        print(f'lite-tracker download: {error}', file=sys.stderr)
+        return 1
+    return 0
