@@ -28,7 +28,7 @@ def node():
     rclpy.shutdown(context=context)
 
 
-def round_trip(node, msg, timeout_s=20.0):
+def round_trip(node, msg, timeout_s=60.0):
     """Publish ``msg`` to an echo process until it comes back; return what came back."""
     msg_type = type(msg)
     suffix = f'{os.getpid()}_{time.monotonic_ns()}'
@@ -55,7 +55,11 @@ def round_trip(node, msg, timeout_s=20.0):
         node.destroy_publisher(pub)
         node.destroy_subscription(sub)
         echo.terminate()
-        echo.wait(timeout=10)
+        try:
+            echo.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            echo.kill()
+            echo.wait()
 
 
 def make_detection_array():
