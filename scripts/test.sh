@@ -12,6 +12,8 @@ cd "$root"
 export ROS_AUTOMATIC_DISCOVERY_RANGE=LOCALHOST
 export ROS_DOMAIN_ID=${ROS_DOMAIN_ID:-$(( (RANDOM % 101) + 1 ))}
 unset ROS_STATIC_PEERS ROS_LOCALHOST_ONLY
+# shared memory sized for camera images, UDP on 127.0.0.1 only (see the file)
+export FASTDDS_DEFAULT_PROFILES_FILE=$root/scripts/fastdds_loopback.xml
 
 pytest=("$venv/bin/python" -m pytest "$@")
 if unshare -n true 2>/dev/null && command -v ip >/dev/null; then

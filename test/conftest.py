@@ -8,16 +8,22 @@ namespace when it can create one; ``ros_isolation`` reports which.
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import os
 from pathlib import Path
 import random
 
+import numpy as np
 import pytest
 
 # Set before any test imports rclpy: rmw reads these at context initialisation, and child
 # processes inherit them. Discovery outside loopback is never allowed, whatever the caller set.
 os.environ['ROS_AUTOMATIC_DISCOVERY_RANGE'] = 'LOCALHOST'
 os.environ.pop('ROS_STATIC_PEERS', None)
+# Shared memory big enough for camera images, UDP bound to 127.0.0.1 (see the file's comment).
+os.environ['FASTDDS_DEFAULT_PROFILES_FILE'] = str(
+    Path(__file__).resolve().parents[1] / 'scripts' / 'fastdds_loopback.xml')
 if not os.environ.get('ROS_DOMAIN_ID'):
     # 1..101 keeps every participant's ports below the ephemeral range.
     os.environ['ROS_DOMAIN_ID'] = str(random.SystemRandom().randint(1, 101))
@@ -64,3 +70,42 @@ def pytest_report_header(config):
     return [f'ROS isolation: ROS_AUTOMATIC_DISCOVERY_RANGE={discovery}'
             f' ROS_DOMAIN_ID={os.environ["ROS_DOMAIN_ID"]} loopback-only netns={netns}',
             f'shared data: {SHARED_DIR} ({"found" if SHARED_DIR.exists() else "missing"})']
+
+
+@pytest.fixture(scope='session')
+def synth_weights(conformance_dir):
+    """The conformance pack's own weight generator, imported from the read-only pack."""
+    spec = importlib.util.spec_from_file_location('synth_weights',
+                                                  conformance_dir / 'synth_weights.py')
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope='session')
+def conformance_state_dict(conformance_dir, synth_weights):
+    """``name -> {key: ndarray}``: the pack's deterministic weights for a conformance model."""
+    cache = {}
+
+    def build(name: str) -> dict:
+        if name not in cache:
+            meta = json.loads(str(np.load(conformance_dir / f'{name}.npz')['meta']))
+            rows = synth_weights.read_manifest(conformance_dir / f'{name}.manifest.tsv')
+            cache[name] = synth_weights.make_state_dict(rows, int(meta['seed']))
+        return cache[name]
+    return build
+
+
+@pytest.fixture(scope='session')
+def synthetic_weights_file(conformance_state_dict, tmp_path_factory):
+    """``name -> Path``: the deterministic weights of a conformance model as a safetensors file."""
+    from safetensors.numpy import save_file
+    folder = tmp_path_factory.mktemp('synthetic_weights')
+
+    def write(name: str) -> Path:
+        path = folder / f'{name}.safetensors'
+        if not path.exists():
+            state = conformance_state_dict(name)
+            save_file({k: v.copy(order='C') for k, v in state.items()}, str(path))
+        return path
+    return write

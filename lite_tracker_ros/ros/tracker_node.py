@@ -113,7 +113,8 @@ class TrackerNode(Node):
                                   num_threads=self.params.num_threads,
                                   lost_threshold=self.params.lost_threshold)
         except TrackerCreationError as error:
-            raise StartupError(str(error)) from None
+            # the first line names the problem and the fix; a key report may follow it
+            raise StartupError(str(error).splitlines()[0]) from None
 
     def _on_set_parameters(self, changes) -> SetParametersResult:
         try:
@@ -279,10 +280,12 @@ class TrackerNode(Node):
         self._diag_pub.publish(array)
 
     def destroy_node(self):
-        with self._cond:
-            self._running = False
-            self._cond.notify()
-        self._worker.join(timeout=5.0)
+        worker = getattr(self, '_worker', None)  # absent when __init__ failed
+        if worker is not None:
+            with self._cond:
+                self._running = False
+                self._cond.notify()
+            worker.join(timeout=5.0)
         return super().destroy_node()
 
 

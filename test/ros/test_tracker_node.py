@@ -1,0 +1,291 @@
+"""
+The tracker node over real DDS, in a separate process: boxes, headers, diagnostics, QoS, drops.
+
+The model is LiteTrack-B4 with the conformance pack's deterministic weights, so the node's boxes
+can be compared with the same tracker run offline in this process.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+import numpy as np
+import pytest
+
+rclpy = pytest.importorskip('rclpy', reason='rclpy not importable: run through scripts/test.sh')
+from diagnostic_msgs.msg import DiagnosticArray  # noqa: E402
+from rclpy.qos import qos_profile_sensor_data, QoSProfile, ReliabilityPolicy  # noqa: E402
+from sensor_msgs.msg import Image  # noqa: E402
+from std_srvs.srv import Trigger  # noqa: E402
+from vision_msgs.msg import Detection2D, Detection2DArray  # noqa: E402
+
+from lite_tracker_ros.core.types import BoxXYWH, TrackState  # noqa: E402
+from lite_tracker_ros.factory import create_tracker  # noqa: E402
+from lite_tracker_ros.ros.image_conversion import image_to_frame  # noqa: E402
+from ros_harness import (  # noqa: E402
+    image_message, load_sequence, RosClient, stamp_of, TrackerProcess)
+
+MODEL = 'litetrack_b4'
+FRAMES = 16
+
+
+@pytest.fixture(scope='module')
+def weights(synthetic_weights_file):
+    return synthetic_weights_file(MODEL)
+
+
+@pytest.fixture(scope='module')
+def sequence(sot_dir):
+    return load_sequence(sot_dir / 'Deer', FRAMES)
+
+
+@pytest.fixture
+def client():
+    client = RosClient(f'tracker_node_test_{os.getpid()}')
+    yield client
+    client.close()
+
+
+class Session:
+    """Publishers and recorders around one tracker process."""
+
+    def __init__(self, client: RosClient, tracker: TrackerProcess, image_qos=None):
+        node = client.node
+        self.client, self.tracker = client, tracker
+        self.image_pub = node.create_publisher(Image, f'{tracker.namespace}/image',
+                                               image_qos or qos_profile_sensor_data)
+        self.init_pub = node.create_publisher(Detection2D, tracker.topic('init'), 10)
+        self.arrays, self.detections, self.diagnostics = [], [], []
+        self.arrival = {}
+        node.create_subscription(Detection2DArray, tracker.topic('detections'),
+                                 self._on_array, 100)
+        node.create_subscription(Detection2D, tracker.topic('detection'),
+                                 self.detections.append, 100)
+        node.create_subscription(DiagnosticArray, '/diagnostics', self._on_diag, 10)
+
+    def _on_array(self, msg):
+        self.arrival[stamp_of(msg)] = time.time_ns()
+        self.arrays.append(msg)
+
+    def _on_diag(self, msg):
+        for status in msg.status:
+            if status.name.startswith(f'{self.tracker.namespace}/tracker_node'):
+                self.diagnostics.append(status)
+
+    def wait_connected(self, timeout_s=60.0):
+        ok = self.client.spin_until(
+            lambda: not self.tracker.alive() or (
+                self.image_pub.get_subscription_count() > 0
+                and self.init_pub.get_subscription_count() > 0
+                and self.client.node.count_publishers(self.tracker.topic('detections')) > 0),
+            timeout_s)
+        assert self.tracker.alive(), self.tracker.stop()[2]
+        assert ok, 'tracker node did not come up'
+
+    def array_for(self, stamp_ns):
+        return next((a for a in self.arrays if stamp_of(a) == stamp_ns), None)
+
+    def send_and_wait(self, msg, timeout_s=60.0, retries=20):
+        """Publish a frame until its Detection2DArray comes back (best effort may drop it)."""
+        stamp = stamp_of(msg)
+        for _ in range(retries):
+            self.image_pub.publish(msg)
+            if self.client.spin_until(lambda: self.array_for(stamp) is not None,
+                                      timeout_s / retries):
+                return self.array_for(stamp)
+        raise AssertionError(f'no Detection2DArray for stamp {stamp}')
+
+    def send_init(self, box: BoxXYWH, stamp_ns: int):
+        init = Detection2D()
+        init.header.stamp.sec, init.header.stamp.nanosec = divmod(stamp_ns, 1_000_000_000)
+        init.bbox.center.position.x, init.bbox.center.position.y = box.cx, box.cy
+        init.bbox.size_x, init.bbox.size_y = box.w, box.h
+        self.init_pub.publish(init)
+
+    def latest_diagnostics(self, timeout_s=5.0):
+        count = len(self.diagnostics)
+        self.client.spin_until(lambda: len(self.diagnostics) > count, timeout_s)
+        assert self.diagnostics, 'no /diagnostics from the tracker node'
+        return {kv.key: kv.value for kv in self.diagnostics[-1].values}, self.diagnostics[-1]
+
+
+def start_tracker(weights_file, **params):
+    base = {'model': MODEL, 'weights': str(weights_file), 'backend': 'torch', 'num_threads': 1,
+            'diagnostics_period_s': 0.5}
+    base.update(params)
+    return TrackerProcess(f'/t{os.getpid()}_{time.monotonic_ns() % 10**9}', base)
+
+
+def test_node_boxes_equal_the_offline_tracker_and_keep_the_image_header(client, weights,
+                                                                        sequence):
+    frames, gt = sequence
+    tracker = start_tracker(weights)
+    try:
+        session = Session(client, tracker)
+        session.wait_connected()
+        messages = [image_message(f, time.time_ns() + i, 'deer_camera')
+                    for i, f in enumerate(frames)]
+        idle = session.send_and_wait(messages[0])
+        assert idle.detections == []  # idle: an empty array for every processed frame
+        session.send_init(BoxXYWH(*gt[0]), stamp_of(messages[0]))
+        online = []
+        for msg in messages[1:]:
+            array = session.send_and_wait(msg)
+            while not array.detections:  # init not applied yet: the frame came first
+                session.arrays.remove(array)
+                array = session.send_and_wait(msg)
+            online.append(array)
+        session.client.spin_until(lambda: len(session.detections) >= len(online), 10.0)
+        diag, status = session.latest_diagnostics()
+    finally:
+        code, _, err = tracker.stop()
+    assert code == 0, err
+
+    offline = create_tracker(MODEL, weights=weights, num_threads=1)
+    offline.init(image_to_frame(messages[0]), BoxXYWH(*gt[0]))
+    for msg, array in zip(messages[1:], online):
+        expected = offline.update(image_to_frame(msg))
+        [det] = array.detections
+        assert stamp_of(array) == stamp_of(det) == stamp_of(msg)
+        assert array.header.frame_id == det.header.frame_id == 'deer_camera'
+        assert expected.state is TrackState.TRACKING
+        np.testing.assert_allclose(
+            [det.bbox.center.position.x, det.bbox.center.position.y, det.bbox.size_x,
+             det.bbox.size_y], [expected.box.cx, expected.box.cy, expected.box.w,
+                                expected.box.h], atol=1e-3)
+        assert det.results[0].hypothesis.score == pytest.approx(expected.score, abs=1e-5)
+        assert det.results[0].hypothesis.class_id == 'target'
+        assert det.id == online[0].detections[0].id
+    # ~/detection carries the same detections as the arrays
+    by_stamp = {stamp_of(d): d for d in session.detections}
+    for array in online:
+        assert by_stamp[stamp_of(array)].bbox == array.detections[0].bbox
+
+    assert int(diag['frames_processed']) >= FRAMES
+    assert diag['model'] == MODEL and diag['backend'] == 'torch' and diag['device'] == 'cpu'
+    assert diag['state'] in ('tracking', 'lost')
+    for stage in ('conversion', 'preprocess', 'inference', 'postprocess', 'end_to_end'):
+        for stat in ('mean', 'p50', 'p95', 'max'):
+            assert float(diag[f'latency_ms.{stage}.{stat}']) >= 0.0
+    assert float(diag['latency_ms.inference.p50']) > 0.0
+    assert status.level in (b'\x00', b'\x01')
+
+
+def test_latest_frame_policy_drops_instead_of_queueing(client, weights, sequence):
+    frames, gt = sequence
+    tracker = start_tracker(weights)
+    try:
+        session = Session(client, tracker)
+        session.wait_connected()
+        first = image_message(frames[0], time.time_ns(), 'cam')
+        session.send_and_wait(first)
+        session.send_init(BoxXYWH(*gt[0]), stamp_of(first))
+        # measure one frame's processing time, in lockstep
+        times = []
+        for i in range(1, 5):
+            msg = image_message(frames[i], time.time_ns(), 'cam')
+            start = time.monotonic()
+            session.send_and_wait(msg)
+            times.append(time.monotonic() - start)
+        period = float(np.median(times))
+        # now publish three times faster than that, for about 40 frames
+        sent = []
+        next_at = time.monotonic()
+        for i in range(40):
+            msg = image_message(frames[i % len(frames)], time.time_ns(), 'cam')
+            session.image_pub.publish(msg)
+            sent.append(stamp_of(msg))
+            next_at += period / 3
+            session.client.spin_until(lambda: time.monotonic() >= next_at, period)
+        session.client.spin_for(3 * period + 1.0)
+        diag, _ = session.latest_diagnostics()
+    finally:
+        tracker.stop()
+    processed = [s for s in sent if s in session.arrival]
+    latency = np.array([(session.arrival[s] - s) / 1e9 for s in processed])
+    assert int(diag['frames_dropped']) > 0
+    assert len(processed) < len(sent)
+    # without a queue a result is at most about two frames old: the one in progress and the new
+    assert latency.max() < 4 * period + 0.5, (latency, period)
+    third = max(1, len(latency) // 3)
+    assert latency[-third:].mean() < latency[:third].mean() + 2 * period + 0.2
+
+
+def test_reliable_only_subscription_reports_a_best_effort_publisher(client, weights):
+    tracker = start_tracker(weights, reliable_qos=True)
+    try:
+        session = Session(client, tracker)  # our image publisher is best effort
+        session.client.spin_until(
+            lambda: session.client.node.count_subscribers(f'{tracker.namespace}/image') > 0,
+            60.0)
+        ok = session.client.spin_until(
+            lambda: any(kv.key == 'bad_input.incompatible_qos'
+                        for s in session.diagnostics for kv in s.values), 30.0)
+    finally:
+        _, _, err = tracker.stop()
+    assert ok, 'incompatible QoS not counted in diagnostics'
+    assert 'incompatible QoS' in err
+
+
+def test_reliable_publisher_is_served_by_the_default_best_effort_node(client, weights, sequence):
+    frames, _ = sequence
+    tracker = start_tracker(weights)
+    try:
+        session = Session(client, tracker,
+                          image_qos=QoSProfile(depth=5, reliability=ReliabilityPolicy.RELIABLE))
+        session.wait_connected()
+        array = session.send_and_wait(image_message(frames[0], time.time_ns(), 'cam'))
+    finally:
+        tracker.stop()
+    assert array.detections == []
+
+
+def test_reset_service_returns_to_idle(client, weights, sequence):
+    frames, gt = sequence
+    tracker = start_tracker(weights)
+    try:
+        session = Session(client, tracker)
+        session.wait_connected()
+        first = image_message(frames[0], time.time_ns(), 'cam')
+        session.send_and_wait(first)
+        session.send_init(BoxXYWH(*gt[0]), stamp_of(first))
+        msg = image_message(frames[1], time.time_ns(), 'cam')
+        array = session.send_and_wait(msg)
+        while not array.detections:
+            session.arrays.remove(array)
+            array = session.send_and_wait(msg)
+        reset = session.client.node.create_client(Trigger, tracker.topic('reset'))
+        assert reset.wait_for_service(timeout_sec=30.0)
+        future = reset.call_async(Trigger.Request())
+        session.client.spin_until(future.done, 30.0)
+        assert future.result().success
+        after = session.send_and_wait(image_message(frames[2], time.time_ns(), 'cam'))
+    finally:
+        tracker.stop()
+    assert after.detections == []
+
+
+@pytest.mark.parametrize('params,expected', [
+    ({'weights': '/nonexistent/litetrack_b4.pth.tar'}, 'no such file'),
+    ({'backend': 'tensorrt'}, 'not available'),
+    ({'model': 'no_such_model', 'weights': ''}, 'unknown model'),
+])
+def test_bad_model_configuration_stops_startup_with_one_line(weights, params, expected):
+    tracker = start_tracker(weights, **params)
+    tracker.process.wait(60)
+    err = tracker.process.stderr.read()
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert tracker.process.returncode == 2, err
+    assert len(lines) == 1 and lines[0].startswith('tracker_node: '), err
+    assert expected in lines[0]
+
+
+def test_junk_weights_file_stops_startup_with_one_line(weights, tmp_path):
+    junk = tmp_path / 'junk.pth.tar'
+    junk.write_bytes(b'this is not a checkpoint' * 10)
+    tracker = start_tracker(weights, weights=str(junk))
+    tracker.process.wait(60)
+    err = tracker.process.stderr.read()
+    assert tracker.process.returncode == 2, err
+    assert len(err.strip().splitlines()) == 1 and 'junk.pth.tar' in err
