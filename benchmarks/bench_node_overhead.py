@@ -1,0 +1,128 @@
+"""
+What the ROS node adds on top of the tracker: end-to-end latency minus the tracker's own time.
+
+The tracker node runs in its own process over DDS (loopback, shared memory). This script
+publishes frames one at a time (lockstep, so nothing queues or drops) with the publishing time as
+stamp, receives the Detection2DArray, and takes end-to-end = arrival - stamp. The node's
+/diagnostics give the tracker's update time (preprocess + inference + postprocess) over the
+same frames, so overhead = end-to-end - update: transport both ways, image conversion,
+message building and thread hand-over.
+
+    .venv/bin/python benchmarks/bench_node_overhead.py --frames 200
+
+Run it through the loopback setup (scripts/test.sh sets the same environment):
+ROS_AUTOMATIC_DISCOVERY_RANGE=LOCALHOST, FASTDDS_DEFAULT_PROFILES_FILE=scripts/fastdds_loopback.xml.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+import sys
+import time
+
+import cv2
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / 'test' / 'ros'))
+os.environ.setdefault('ROS_AUTOMATIC_DISCOVERY_RANGE', 'LOCALHOST')
+os.environ.setdefault('FASTDDS_DEFAULT_PROFILES_FILE', str(ROOT / 'scripts' / 'fastdds_loopback.xml'))
+
+from diagnostic_msgs.msg import DiagnosticArray  # noqa: E402
+from rclpy.qos import qos_profile_sensor_data  # noqa: E402
+from ros_harness import image_message, RosClient, stamp_of, TrackerProcess  # noqa: E402
+from sensor_msgs.msg import Image  # noqa: E402
+from vision_msgs.msg import Detection2D, Detection2DArray  # noqa: E402
+
+from lite_tracker_ros.sources import open_frame_source  # noqa: E402
+
+
+def measure(size, frames, params, source):
+    width, height = size
+    tracker = TrackerProcess(f'/bench_{width}x{height}_{os.getpid()}', params)
+    client = RosClient(f'overhead_{width}x{height}')
+    try:
+        node = client.node
+        pub = node.create_publisher(Image, f'{tracker.namespace}/image', qos_profile_sensor_data)
+        init_pub = node.create_publisher(Detection2D, tracker.topic('init'), 10)
+        arrivals, diags = {}, []
+        node.create_subscription(Detection2DArray, tracker.topic('detections'),
+                                 lambda m: arrivals.setdefault(stamp_of(m), time.time_ns()), 100)
+        node.create_subscription(
+            DiagnosticArray, '/diagnostics',
+            lambda m: diags.extend(s for s in m.status
+                                   if s.name.startswith(tracker.namespace)), 10)
+        assert client.spin_until(lambda: pub.get_subscription_count() > 0
+                                 and node.count_publishers(tracker.topic('detections')) > 0,
+                                 120), 'tracker node did not start'
+        images = []
+        reader = open_frame_source(source, loop=True)
+        for _ in range(min(frames, 300)):
+            images.append(cv2.resize(reader.read(), (width, height)))
+
+        def send(i):
+            msg = image_message(images[i % len(images)], time.time_ns(), 'bench')
+            pub.publish(msg)
+            if not client.spin_until(lambda: stamp_of(msg) in arrivals, 10.0):
+                raise RuntimeError('no result within 10 s')
+            return msg
+
+        first = send(0)
+        init = Detection2D()
+        init.header = first.header
+        init.bbox.center.position.x, init.bbox.center.position.y = width / 2, height / 2
+        init.bbox.size_x, init.bbox.size_y = width / 8, height / 8
+        init_pub.publish(init)
+        client.spin_for(1.0)
+        for i in range(10):  # warm-up
+            send(i)
+        stamps = [stamp_of(send(i)) for i in range(frames)]
+        diags.clear()
+        client.spin_until(lambda: diags, 5.0)
+    finally:
+        client.close()
+        tracker.stop()
+    e2e_ms = np.array([(arrivals[s] - s) / 1e6 for s in stamps])
+    values = {kv.key: float(kv.value) for kv in diags[-1].values
+              if kv.key.startswith('latency_ms.')}
+    update = sum(values[f'latency_ms.{s}.mean'] for s in ('preprocess', 'inference',
+                                                           'postprocess'))
+    return {
+        'size': f'{width}x{height}', 'frames': frames,
+        'e2e_mean': e2e_ms.mean(), 'e2e_p50': np.percentile(e2e_ms, 50),
+        'e2e_p95': np.percentile(e2e_ms, 95), 'update_mean': update,
+        'conversion_mean': values['latency_ms.conversion.mean'],
+        'overhead_mean': e2e_ms.mean() - update,
+        'overhead_p50': np.percentile(e2e_ms, 50) - update,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser.add_argument('--frames', type=int, default=200)
+    parser.add_argument('--model', default='nanotrack_v2')
+    parser.add_argument('--backend', default='onnxruntime')
+    parser.add_argument('--weights', default='')
+    parser.add_argument('--source', type=Path,
+                        default=ROOT.parent / 'shared' / 'data' / 'videos' / 'pysot_bag.avi')
+    args = parser.parse_args()
+    params = {'model': args.model, 'backend': args.backend, 'weights': args.weights,
+              'num_threads': 1, 'diagnostics_period_s': 0.5}
+    rows = [measure(size, args.frames, params, args.source)
+            for size in ((640, 480), (1920, 1080))]
+    print(f'model {args.model} on {args.backend}, 1 inference thread, lockstep, '
+          f'{args.frames} frames per size\n')
+    print('| image | end-to-end mean / p50 / p95 ms | tracker update mean ms | '
+          'image conversion mean ms | overhead (e2e - update) mean / p50 ms |')
+    print('|---|---|---|---|---|')
+    for r in rows:
+        print(f'| {r["size"]} | {r["e2e_mean"]:.2f} / {r["e2e_p50"]:.2f} / {r["e2e_p95"]:.2f} | '
+              f'{r["update_mean"]:.2f} | {r["conversion_mean"]:.3f} | '
+              f'{r["overhead_mean"]:.2f} / {r["overhead_p50"]:.2f} |')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

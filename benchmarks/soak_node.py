@@ -1,0 +1,128 @@
+"""
+Soak test of the tracker node: a real video, looped, for many frames (20 000 by default).
+
+Three processes over DDS (loopback): ``video_publisher`` plays the video as a camera,
+``tracker_node`` tracks, and this script watches: the node's resident memory (from /proc) over
+time, frames dropped by the latest-frame policy, and end-to-end latency (arrival of each
+Detection2DArray minus its image stamp) early versus late in the run. Not part of the test suite.
+
+    .venv/bin/python benchmarks/soak_node.py --frames 20000 --rate 50
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+os.environ.setdefault('ROS_AUTOMATIC_DISCOVERY_RANGE', 'LOCALHOST')
+os.environ.setdefault('FASTDDS_DEFAULT_PROFILES_FILE', str(ROOT / 'scripts' / 'fastdds_loopback.xml'))
+
+import rclpy  # noqa: E402
+from diagnostic_msgs.msg import DiagnosticArray  # noqa: E402
+from vision_msgs.msg import Detection2DArray  # noqa: E402
+
+
+def rss_mib(pid: int) -> float:
+    for line in Path(f'/proc/{pid}/status').read_text().splitlines():
+        if line.startswith('VmRSS:'):
+            return int(line.split()[1]) / 1024
+    return float('nan')
+
+
+def spawn(module, namespace, params, remaps):
+    args = [sys.executable, '-m', module, '--ros-args', '-r', f'__ns:={namespace}']
+    for key, value in params.items():
+        args += ['-p', f'{key}:={value}']
+    for old, new in remaps.items():
+        args += ['-r', f'{old}:={new}']
+    return subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser.add_argument('--frames', type=int, default=20000)
+    parser.add_argument('--rate', type=float, default=50.0)
+    parser.add_argument('--model', default='nanotrack_v2')
+    parser.add_argument('--backend', default='onnxruntime')
+    parser.add_argument('--video', type=Path,
+                        default=ROOT.parent / 'shared' / 'data' / 'videos' / 'pysot_bag.avi')
+    parser.add_argument('--init-box', default='[280.0,180.0,80.0,110.0]')
+    args = parser.parse_args()
+
+    ns = f'/soak_{os.getpid()}'
+    tracker = spawn('lite_tracker_ros.ros.tracker_node', ns,
+                    {'model': args.model, 'backend': args.backend, 'num_threads': 1},
+                    {'image': f'{ns}/camera/image'})
+    rclpy.init()
+    node = rclpy.create_node('soak_monitor')
+    arrivals, diag = {}, {}
+
+    def on_array(msg):
+        arrivals[msg.header.stamp.sec * 1_000_000_000 + msg.header.stamp.nanosec] = \
+            time.time_ns()
+
+    def on_diag(msg):
+        for status in msg.status:
+            if status.name.startswith(f'{ns}/tracker_node'):
+                diag.update({kv.key: kv.value for kv in status.values})
+
+    node.create_subscription(Detection2DArray, f'{ns}/tracker_node/detections', on_array, 100)
+    node.create_subscription(DiagnosticArray, '/diagnostics', on_diag, 10)
+    while node.count_publishers(f'{ns}/tracker_node/detections') == 0:
+        if tracker.poll() is not None:
+            print(tracker.stderr.read(), file=sys.stderr)
+            return 1
+        rclpy.spin_once(node, timeout_sec=0.1)
+    publisher = spawn('lite_tracker_ros.ros.video_publisher', ns,
+                      {'source': str(args.video), 'rate_hz': args.rate, 'loop': 'true',
+                       'max_frames': args.frames, 'init_box': args.init_box,
+                       'wait_for_subscribers': 1},
+                      {'image': f'{ns}/camera/image', 'init': f'{ns}/tracker_node/init'})
+    memory = []  # (seconds since start, RSS MiB)
+    start = time.monotonic()
+    next_sample = start
+    while publisher.poll() is None:
+        rclpy.spin_once(node, timeout_sec=0.05)
+        if time.monotonic() >= next_sample:
+            memory.append((time.monotonic() - start, rss_mib(tracker.pid)))
+            next_sample += 10.0
+    end = time.monotonic() + 3.0
+    while time.monotonic() < end:
+        rclpy.spin_once(node, timeout_sec=0.05)
+    memory.append((time.monotonic() - start, rss_mib(tracker.pid)))
+    tracker.send_signal(signal.SIGINT)
+    tracker.wait(20)
+    node.destroy_node()
+    rclpy.shutdown()
+
+    stamps = sorted(arrivals)
+    latency = np.array([(arrivals[s] - s) / 1e6 for s in stamps])
+    k = max(1, min(1000, len(latency) // 4))
+    warm = [m for t, m in memory if t >= 30.0] or [m for _, m in memory]
+    print(f'soak: {args.model} on {args.backend}, {args.frames} frames of {args.video.name} at '
+          f'{args.rate:g} Hz, {memory[-1][0]:.0f} s\n')
+    print(f'- results received: {len(stamps)}; frames dropped by the node: '
+          f'{diag.get("frames_dropped", "?")} of {diag.get("frames_received", "?")} received')
+    print(f'- node RSS: {memory[0][1]:.0f} MiB at start, {warm[0]:.0f} MiB after 30 s, '
+          f'{memory[-1][1]:.0f} MiB at the end (growth after warm-up '
+          f'{memory[-1][1] - warm[0]:+.1f} MiB)')
+    print(f'- end-to-end latency, first {k} results: mean {latency[:k].mean():.2f} ms, p95 '
+          f'{np.percentile(latency[:k], 95):.2f} ms; last {k}: mean {latency[-k:].mean():.2f} '
+          f'ms, p95 {np.percentile(latency[-k:], 95):.2f} ms')
+    print(f'- node diagnostics at the end: inference mean '
+          f'{diag.get("latency_ms.inference.mean", "?")} ms, end-to-end p95 '
+          f'{diag.get("latency_ms.end_to_end.p95", "?")} ms, bad input '
+          f'{diag.get("bad_input_total", "?")}, backend errors {diag.get("backend_errors", "?")}')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,79 @@
+"""
+Both launch files, run by launch_pytest where it is installed (a ROS install).
+
+Skipped here: launch, launch_ros and launch_pytest are not on PyPI.
+"""
+
+from pathlib import Path
+import time
+
+import pytest
+
+launch_pytest = pytest.importorskip(
+    'launch_pytest', reason='launch_pytest is not installed (not on PyPI); runs on a ROS install')
+from ament_index_python.packages import get_package_share_directory  # noqa: E402
+from launch import LaunchDescription  # noqa: E402
+from launch.actions import IncludeLaunchDescription  # noqa: E402
+from launch.launch_description_sources import PythonLaunchDescriptionSource  # noqa: E402
+import rclpy  # noqa: E402
+from vision_msgs.msg import Detection2DArray  # noqa: E402
+
+SHARE = Path(get_package_share_directory('lite_tracker_ros'))
+
+
+def _include(name, arguments):
+    return IncludeLaunchDescription(
+        PythonLaunchDescriptionSource(str(SHARE / 'launch' / name)),
+        launch_arguments=arguments.items())
+
+
+def _wait_for(topic, msg_type, predicate, timeout_s=90.0):
+    rclpy.init()
+    try:
+        node = rclpy.create_node('launch_test_listener')
+        got = []
+        node.create_subscription(msg_type, topic, got.append, 10)
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline and not any(predicate(m) for m in got):
+            rclpy.spin_once(node, timeout_sec=0.1)
+        node.destroy_node()
+        return [m for m in got if predicate(m)]
+    finally:
+        rclpy.shutdown()
+
+
+@pytest.fixture(scope='module')
+def nanotrack_weights(nanotrack_dir):
+    return str(nanotrack_dir / 'nanotrackv2.pth')
+
+
+@launch_pytest.fixture
+def demo_launch(sot_dir, nanotrack_weights):
+    return LaunchDescription([_include('demo.launch.py', {
+        'source': str(sot_dir / 'Deer'), 'model': 'nanotrack_v2', 'backend': 'torch',
+        'weights': nanotrack_weights, 'rate_hz': '15.0'}),
+        launch_pytest.actions.ReadyToTest()])
+
+
+@pytest.mark.launch(fixture=demo_launch)
+def test_demo_launch_tracks_the_sequence():
+    tracked = _wait_for('/tracker_node/detections', Detection2DArray,
+                        lambda m: len(m.detections) == 1)
+    assert tracked, 'demo.launch.py produced no detection'
+
+
+@launch_pytest.fixture
+def track_launch(nanotrack_weights):
+    return LaunchDescription([_include('track.launch.py', {
+        'profile': 'cpu', 'model': 'nanotrack_v2', 'backend': 'torch',
+        'weights': nanotrack_weights, 'image_topic': '/launch_test/image',
+        'namespace': 'launch_test'}), launch_pytest.actions.ReadyToTest()])
+
+
+@pytest.mark.launch(fixture=track_launch)
+def test_track_launch_serves_the_namespaced_topics():
+    from diagnostic_msgs.msg import DiagnosticArray
+    statuses = _wait_for('/diagnostics', DiagnosticArray,
+                         lambda m: any(s.name.startswith('/launch_test/tracker_node')
+                                       for s in m.status))
+    assert statuses, 'no diagnostics from /launch_test/tracker_node'
