@@ -1,0 +1,50 @@
+"""Run any ``TrackerNetwork`` in PyTorch behind the ``Backend`` interface (numpy in and out)."""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+import numpy as np
+import torch
+
+from lite_tracker_ros.networks.base import TrackerNetwork
+
+
+class TorchBackend:
+    """
+    PyTorch backend: the template path's outputs stay on the device between frames.
+
+    Inputs are float32 numpy arrays keyed by the network's input names; outputs come back as
+    float32 numpy arrays keyed by its output names. Runs in inference mode, in eval mode.
+    """
+
+    name = 'torch'
+
+    def __init__(self, network: TrackerNetwork, device: str = 'cpu'):
+        self.device = str(device)
+        self._torch_device = torch.device(device)
+        self.network = network.eval().to(self._torch_device)
+        self._cache: dict[str, torch.Tensor] | None = None
+
+    def _tensors(self, inputs: Mapping[str, np.ndarray]) -> dict[str, torch.Tensor]:
+        return {name: torch.from_numpy(np.ascontiguousarray(value, dtype=np.float32))
+                .to(self._torch_device) for name, value in inputs.items()}
+
+    def set_template(self, inputs: Mapping[str, np.ndarray]) -> None:
+        with torch.inference_mode():
+            self._cache = self.network.forward_template(**self._tensors(inputs))
+
+    def search(self, inputs: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+        if self._cache is None:
+            raise RuntimeError('search() before set_template(): initialise the tracker first')
+        with torch.inference_mode():
+            outputs = self.network.forward_search(self._cache, **self._tensors(inputs))
+        return {name: value.detach().to('cpu', torch.float32).numpy()
+                for name, value in outputs.items()}
+
+    @property
+    def template_cache(self) -> dict[str, np.ndarray] | None:
+        """The cached template-path outputs as numpy arrays (for inspection), or None."""
+        if self._cache is None:
+            return None
+        return {name: value.detach().cpu().numpy() for name, value in self._cache.items()}

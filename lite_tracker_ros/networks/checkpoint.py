@@ -1,0 +1,216 @@
+"""
+Safe, strict loading of tracker weights.
+
+Accepted files: zip-format ``torch.save`` checkpoints (``.pth``/``.pth.tar``), either the
+trainer's ``{'net': state_dict, ...}`` wrapper or a bare state dict, read without running any
+code from them (``safe_unpickle``); and ``.safetensors`` files. Anything else, including the
+legacy non-zip ``torch.save`` format, is refused with a one-line error.
+
+Loading is strict: a readable report lists missing, unexpected and wrongly shaped entries, with
+hints for the usual causes. Families whose files need adapting (e.g. CompressTracker's teacher
+entries) pass a ``key_filter`` that maps the file's state dict to the model's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+import re
+from typing import Callable, Iterable, Mapping, Optional
+
+import safetensors.torch
+import torch
+from torch import nn
+
+from lite_tracker_ros.networks.safe_unpickle import CheckpointError, read_torch_zip
+from lite_tracker_ros.specs.litetrack import LAYERS as LITETRACK_LAYERS
+
+__all__ = ['CheckpointError', 'KeyReport', 'check_keys', 'load_state_dict', 'load_into',
+           'detect_variant', 'convert_to_safetensors', 'VARIANT_DETECTORS']
+
+StateDict = dict[str, torch.Tensor]
+KeyFilter = Callable[[StateDict], StateDict]
+
+_ZIP_MAGIC = b'PK\x03\x04'
+_PICKLE_PROTO = b'\x80'
+_MAX_LISTED = 8
+
+
+def _sniff(path: Path) -> str:
+    with open(path, 'rb') as f:
+        head = f.read(16)
+    if head.startswith(_ZIP_MAGIC):
+        return 'torch-zip'
+    if len(head) >= 9 and head[8:9] == b'{' and int.from_bytes(head[:8], 'little') > 1:
+        return 'safetensors'
+    if head.startswith(_PICKLE_PROTO):
+        return 'legacy'
+    return 'unknown'
+
+
+def _as_state_dict(obj: object, source: str) -> StateDict:
+    if isinstance(obj, Mapping) and 'net' in obj:
+        obj = obj['net']
+        source = f"{source}['net']"
+    if not isinstance(obj, Mapping) or not obj:
+        raise CheckpointError(f'{source}: not a state dict or a {{"net": state_dict}} '
+                              'checkpoint; pass the tracker checkpoint file')
+    bad = [k for k, v in obj.items() if not (isinstance(k, str) and torch.is_tensor(v))]
+    if bad:
+        raise CheckpointError(f'{source}: entries {bad[:3]} are not named tensors; pass a '
+                              'state dict or a {"net": state_dict} checkpoint')
+    return dict(obj)
+
+
+def load_state_dict(path: str | Path, key_filter: Optional[KeyFilter] = None) -> StateDict:
+    """Read the state dict of a checkpoint or safetensors file, never executing its content."""
+    path = Path(path)
+    if not path.is_file():
+        raise CheckpointError(f'{path}: no such file; pass the path of a downloaded checkpoint')
+    kind = _sniff(path)
+    if kind == 'torch-zip':
+        state = _as_state_dict(read_torch_zip(str(path)), str(path))
+    elif kind == 'safetensors':
+        try:
+            state = safetensors.torch.load_file(str(path))
+        except Exception as error:  # noqa: B902 - safetensors raises several types
+            raise CheckpointError(f'{path}: unreadable safetensors file ({error})') from None
+    elif kind == 'legacy':
+        raise CheckpointError(f'{path}: bare pickle or legacy (non-zip) torch.save file, refused; '
+                              're-save it with torch.save(torch.load(path, weights_only=True), '
+                              'new_path)')
+    else:
+        raise CheckpointError(f'{path}: not a torch zip checkpoint or a safetensors file')
+    return key_filter(state) if key_filter is not None else state
+
+
+@dataclass(frozen=True)
+class KeyReport:
+    """How a state dict differs from what a model expects."""
+
+    missing: tuple[str, ...]
+    unexpected: tuple[str, ...]
+    #: (key, expected shape, shape in the file)
+    mismatched: tuple[tuple[str, tuple[int, ...], tuple[int, ...]], ...]
+    hints: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return not (self.missing or self.unexpected or self.mismatched)
+
+    def summary(self) -> str:
+        counts = (f'{len(self.missing)} missing, {len(self.unexpected)} unexpected, '
+                  f'{len(self.mismatched)} with another shape')
+        advice = self.hints[0] if self.hints else 'check that the file is for this model'
+        return f'{counts}; {advice}'
+
+    def describe(self) -> str:
+        """Multi-line report: the summary, then the differing keys (a few of each kind)."""
+        lines = [self.summary()]
+        for title, items in (('missing', self.missing), ('unexpected', self.unexpected),
+                             ('shape', [f'{k}: model {list(a)}, file {list(b)}'
+                                        for k, a, b in self.mismatched])):
+            if items:
+                shown = ', '.join(items[:_MAX_LISTED])
+                extra = len(items) - _MAX_LISTED
+                more = f' ... and {extra} more' if extra > 0 else ''
+                lines.append(f'  {title}: {shown}{more}')
+        lines.extend(f'  hint: {h}' for h in self.hints[1:])
+        return '\n'.join(lines)
+
+
+_BLOCK = re.compile(r'^(.*\bblocks)\.(\d+)\.')
+
+
+def _block_counts(keys: Iterable[str]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for key in keys:
+        match = _BLOCK.match(key)
+        if match:
+            counts[match[1]] = max(counts.get(match[1], 0), int(match[2]) + 1)
+    return counts
+
+
+def _hints(expected: Mapping[str, torch.Size], found: Mapping[str, torch.Tensor],
+           missing: list[str], unexpected: list[str]) -> list[str]:
+    hints = []
+    if any(k.startswith('backbone.norm.') for k in unexpected):
+        hints.append('the file has backbone.norm.* but this model has no final norm: it is '
+                     'probably another tracker (OSTrack/CompressTracker), not LiteTrack')
+    if found and all(k.startswith('module.') for k in found):
+        hints.append("every key starts with 'module.' (a DataParallel save): strip that prefix")
+    file_blocks, model_blocks = _block_counts(found), _block_counts(expected)
+    for stack, depth in model_blocks.items():
+        if stack in file_blocks and file_blocks[stack] != depth:
+            hints.append(f'{stack} has {file_blocks[stack]} blocks in the file and {depth} in '
+                         'the model: choose the variant with that depth')
+    if unexpected and not missing and not hints:
+        hints.append('the file has extra entries (e.g. training-only ones): register a key '
+                     'filter for this family in lite_tracker_ros/factory.py')
+    return hints
+
+
+def check_keys(expected: Mapping[str, torch.Size], found: Mapping[str, torch.Tensor]) -> KeyReport:
+    """Compare a model's ``{key: shape}`` with a state dict, strictly."""
+    missing = [k for k in expected if k not in found]
+    unexpected = [k for k in found if k not in expected]
+    mismatched = tuple((k, tuple(expected[k]), tuple(found[k].shape)) for k in expected
+                       if k in found and tuple(found[k].shape) != tuple(expected[k]))
+    return KeyReport(tuple(missing), tuple(unexpected), mismatched,
+                     tuple(_hints(expected, found, missing, unexpected)))
+
+
+def load_into(network: nn.Module, source: str | Path | Mapping[str, torch.Tensor],
+              key_filter: Optional[KeyFilter] = None) -> None:
+    """Load a file (or an in-memory state dict) into ``network`` strictly, or raise."""
+    if isinstance(source, Mapping):
+        state, name = dict(source), 'state dict'
+        state = key_filter(state) if key_filter is not None else state
+    else:
+        state, name = load_state_dict(source, key_filter), str(source)
+    expected = {k: v.shape for k, v in network.state_dict().items()}
+    report = check_keys(expected, state)
+    if not report.ok:
+        raise CheckpointError(f'{name} does not fit {type(network).__name__}: '
+                              f'{report.describe()}')
+    network.load_state_dict(state, strict=True)
+
+
+def _detect_litetrack(keys: set[str]) -> Optional[str]:
+    if 'target_token_embed.fc1.weight' not in keys or 'backbone.pos_embed_x' not in keys:
+        return None
+    if any(k.startswith('backbone.norm.') for k in keys):
+        raise CheckpointError('the file looks like LiteTrack but has backbone.norm.*, which no '
+                              'LiteTrack model has; check where the file comes from')
+    depth = _block_counts(keys).get('backbone.blocks', 0)
+    name = f'litetrack_b{depth}'
+    if name not in LITETRACK_LAYERS:
+        raise CheckpointError(f'LiteTrack checkpoint with {depth} blocks: the published variants '
+                              f'have {", ".join(str(v.depth) for v in LITETRACK_LAYERS.values())}')
+    return name
+
+
+#: functions from a checkpoint's key set to a model name (None: not this family); a family
+#: that can be recognised from its keys adds one here
+VARIANT_DETECTORS: list[Callable[[set[str]], Optional[str]]] = [_detect_litetrack]
+
+
+def detect_variant(state_or_keys: Mapping[str, object] | Iterable[str]) -> str:
+    """Name the model (e.g. ``litetrack_b6``) a state dict belongs to, from its keys alone."""
+    keys = set(state_or_keys)
+    for detector in VARIANT_DETECTORS:
+        name = detector(keys)
+        if name is not None:
+            return name
+    raise CheckpointError('cannot tell the model from the checkpoint keys; pass the model name')
+
+
+def convert_to_safetensors(src: str | Path, dst: str | Path,
+                           key_filter: Optional[KeyFilter] = None) -> Path:
+    """Write the state dict of ``src`` as a safetensors file (safe and fast to load)."""
+    state = load_state_dict(src, key_filter)
+    # safetensors stores each tensor on its own: views of shared storage become copies
+    tensors = {k: v.detach().contiguous().clone() for k, v in state.items()}
+    dst = Path(dst)
+    safetensors.torch.save_file(tensors, str(dst), metadata={'source': Path(src).name})
+    return dst
