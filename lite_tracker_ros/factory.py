@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+import sys
 from typing import Any, Callable, Optional, TYPE_CHECKING
 
 from lite_tracker_ros.core.backend import Backend
@@ -40,6 +41,9 @@ class FamilyBuilder:
     key_filter: Optional[Callable[[dict], dict]] = None
     #: (spec, backend, **tracker_options) -> tracker
     tracker: Callable[..., Tracker] = CenterHeadTracker
+    #: (spec, backend name, device, num_threads) -> a backend over graphs the upstream project
+    #: published (NanoTrack's ONNX pair), used when no weights are given; None when not offered
+    published_graphs: Optional[Callable[..., Optional[Backend]]] = None
 
 
 def _litetrack_network(spec: ModelSpec) -> 'TrackerNetwork':
@@ -47,12 +51,44 @@ def _litetrack_network(spec: ModelSpec) -> 'TrackerNetwork':
     return LiteTrackNetwork(spec)
 
 
+def _mvt_network(spec: ModelSpec) -> 'TrackerNetwork':
+    from lite_tracker_ros.networks.mvt import MVTNetwork
+    return MVTNetwork(spec)
+
+
+def _nanotrack_network(spec: ModelSpec) -> 'TrackerNetwork':
+    from lite_tracker_ros.networks.nanotrack import NanoTrackNetwork
+    return NanoTrackNetwork(spec.name)
+
+
+def _nanotrack_tracker(spec: ModelSpec, backend: Backend, **options: Any) -> Tracker:
+    from lite_tracker_ros.core.nanotrack_tracker import NanoTracker
+    from lite_tracker_ros.specs.nanotrack import PARAMS
+    return NanoTracker(spec, backend, PARAMS[spec.name], **options)
+
+
+def _nanotrack_published_pair(spec: ModelSpec, backend: str, device: str,
+                              num_threads: int) -> Optional[Backend]:
+    """Run the official backbone/head ONNX pair on the CPU (what OpenCV's TrackerNano runs)."""
+    if backend != 'onnxruntime' or device != 'cpu':
+        return None
+    from lite_tracker_ros import model_registry
+    from lite_tracker_ros.backends.nanotrack_onnx import NanoTrackOnnxBackend
+    entry = model_registry.get_entry(spec.name)
+    return NanoTrackOnnxBackend(spec, model_registry.find_file(entry, 'onnx_backbone'),
+                                model_registry.find_file(entry, 'onnx_head'),
+                                threads=num_threads or 2)
+
+
 FAMILY_BUILDERS: dict[str, FamilyBuilder] = {
     'litetrack': FamilyBuilder(_litetrack_network),
+    'mvt': FamilyBuilder(_mvt_network),
+    'nanotrack': FamilyBuilder(_nanotrack_network, tracker=_nanotrack_tracker,
+                               published_graphs=_nanotrack_published_pair),
 }
 
-BACKENDS = ('torch',)
-PRECISIONS = ('fp32',)
+BACKENDS = ('torch', 'onnxruntime', 'tensorrt')
+PRECISIONS = ('fp32', 'fp16')
 
 
 def _spec(name: str) -> ModelSpec:
@@ -102,6 +138,36 @@ def _torch_backend(network: 'TrackerNetwork', device: str, num_threads: int) -> 
     return TorchBackend(network, device=device)
 
 
+def _exported_backend(spec: ModelSpec, weights: Path,
+                      load_network: Callable[[], 'TrackerNetwork'], backend: str, device: str,
+                      precision: str, num_threads: int) -> Backend:
+    """ONNX Runtime / TensorRT over the model's exported pair (exported on first use)."""
+    from lite_tracker_ros.backends.registry import graph_precision, make_backend
+    from lite_tracker_ros.export.graph_store import resolve_graphs
+
+    graphs = resolve_graphs(spec.name, weights, graph_precision(backend, device, precision),
+                            load_network)
+    runner = make_backend(backend, device=device, precision=precision, num_threads=num_threads,
+                          graphs=graphs)
+    exported = getattr(runner, 'spec', None)  # from the graphs' metadata
+    if exported is not None and exported != spec:
+        raise TrackerCreationError(f'{graphs[1]} was exported for {exported.name}, not '
+                                   f'{spec.name}; export {spec.name} with `lite-tracker export`')
+    return runner
+
+
+def _user_errors() -> tuple[type[Exception], ...]:
+    """Errors whose message says what to change; only from modules that were imported."""
+    from lite_tracker_ros.backends.registry import BackendUnavailableError
+    from lite_tracker_ros.model_registry import RegistryError
+    errors: list[type[Exception]] = [BackendUnavailableError, FileNotFoundError, RegistryError]
+    for module, name in (('lite_tracker_ros.networks.safe_unpickle', 'CheckpointError'),
+                         ('lite_tracker_ros.export.onnx_export', 'ExportError')):
+        if module in sys.modules:  # not imported: cannot have been raised (keeps torch out)
+            errors.append(getattr(sys.modules[module], name))
+    return tuple(errors)
+
+
 def create_tracker(model: str, backend: str = 'torch', device: str = 'cpu',
                    weights: Optional[str | Path] = None, precision: str = 'fp32',
                    num_threads: int = 0, **tracker_options: Any) -> Tracker:
@@ -110,36 +176,60 @@ def create_tracker(model: str, backend: str = 'torch', device: str = 'cpu',
 
     ``model`` is a model name (``lite-tracker models`` lists them) or a checkpoint path whose
     keys name the model. ``weights`` is a checkpoint (``.pth.tar``, read without running code)
-    or ``.safetensors`` file; None takes the model's file from the model cache. ``num_threads``
-    > 0 sets torch's CPU thread count (process-wide). ``tracker_options`` go to the tracker,
-    e.g. ``lost_threshold``. Raises TrackerCreationError with what to change.
+    or ``.safetensors`` file; None takes the model's file from the model cache. With
+    ``backend='onnxruntime'`` or ``'tensorrt'``, ``weights`` may also be a folder written by
+    ``lite-tracker export`` (or one of its ``.onnx`` files), which needs no torch; a checkpoint
+    is exported once into the model cache. ``device``: ``cpu``, ``cuda[:N]``, or for
+    onnxruntime ``tensorrt[:N]`` (its TensorRT provider). ``precision``: ``fp32``, or ``fp16``
+    for onnxruntime and tensorrt. ``num_threads`` > 0 sets the CPU thread count (torch's is
+    process-wide). ``tracker_options`` go to the tracker, e.g. ``lost_threshold``. Raises
+    TrackerCreationError with what to change.
     """
-    from lite_tracker_ros.networks import checkpoint
+    from lite_tracker_ros.backends.registry import BackendUnavailableError, check_available
 
-    if backend not in BACKENDS:
-        raise TrackerCreationError(f'backend {backend!r} is not available; available: '
-                                   f'{", ".join(BACKENDS)}')
-    if precision not in PRECISIONS:
-        raise TrackerCreationError(f'precision {precision!r} is not supported by the {backend} '
-                                   f'backend; use {", ".join(PRECISIONS)}')
+    try:
+        check_available(backend, device, precision)
+    except (BackendUnavailableError, ValueError) as error:
+        raise TrackerCreationError(str(error)) from None
     try:
         state = None
         if model not in all_specs() and weights is None and Path(model).is_file():
+            from lite_tracker_ros.networks import checkpoint
             weights = Path(model)
             state = checkpoint.load_state_dict(weights)
             model = checkpoint.detect_variant(state)
         spec = _spec(model)
         family = _family(spec)
+        if weights is None and family.published_graphs is not None:
+            runner = family.published_graphs(spec, backend, device, num_threads)
+            if runner is not None:
+                return _tracker(family, spec, runner, tracker_options)
         weights = Path(weights) if weights is not None else _default_weights(spec.name)
-        network = family.network(spec)
-        if state is not None:
-            source = family.key_filter(state) if family.key_filter else state
-            checkpoint.load_into(network, source)
+
+        def load_network() -> 'TrackerNetwork':
+            from lite_tracker_ros.networks import checkpoint
+            network = family.network(spec)
+            if state is not None:
+                source = family.key_filter(state) if family.key_filter else state
+                checkpoint.load_into(network, source)
+            else:
+                checkpoint.load_into(network, weights, key_filter=family.key_filter)
+            return network.eval()
+
+        if backend == 'torch':
+            runner = _torch_backend(load_network(), device, num_threads)
         else:
-            checkpoint.load_into(network, weights, key_filter=family.key_filter)
-        runner = _torch_backend(network.eval(), device, num_threads)
-    except checkpoint.CheckpointError as error:
-        raise TrackerCreationError(str(error)) from None
+            runner = _exported_backend(spec, weights, load_network, backend, device, precision,
+                                       num_threads)
+    except Exception as error:
+        if isinstance(error, _user_errors()):
+            raise TrackerCreationError(str(error)) from None
+        raise
+    return _tracker(family, spec, runner, tracker_options)
+
+
+def _tracker(family: FamilyBuilder, spec: ModelSpec, runner: Backend,
+             tracker_options: dict) -> Tracker:
     try:
         return family.tracker(spec, runner, **tracker_options)
     except (TypeError, ValueError) as error:

@@ -46,7 +46,7 @@ def test_wrong_variant_weights_say_what_differs(b4_checkpoint):
 
 
 @pytest.mark.parametrize('kwargs, match', [
-    ({'model': 'litetrack_b4', 'backend': 'onnxruntime'}, 'available: torch'),
+    ({'model': 'litetrack_b4', 'backend': 'openvino'}, 'torch \\(cpu'),
     ({'model': 'litetrack_b42'}, 'known models: .*litetrack_b4'),
     ({'model': 'litetrack_b4', 'precision': 'fp16'}, 'use fp32'),
     ({'model': 'litetrack_b4', 'weights': '/nonexistent/ckpt.pth'}, 'no such file'),

@@ -49,9 +49,11 @@ def _sniff(path: Path) -> str:
 
 
 def _as_state_dict(obj: object, source: str) -> StateDict:
-    if isinstance(obj, Mapping) and 'net' in obj:
-        obj = obj['net']
-        source = f"{source}['net']"
+    # trainers wrap the weights: {'net': ...} (OSTrack family), {'state_dict': ...} (pysot family)
+    for wrapper in ('net', 'state_dict'):
+        if isinstance(obj, Mapping) and wrapper in obj:
+            obj, source = obj[wrapper], f'{source}[{wrapper!r}]'
+            break
     if not isinstance(obj, Mapping) or not obj:
         raise CheckpointError(f'{source}: not a state dict or a {{"net": state_dict}} '
                               'checkpoint; pass the tracker checkpoint file')

@@ -72,8 +72,6 @@ class NanoTrackParams:
     context_amount: float = 0.5
     #: the box is never narrower or lower than this (pixels), nor larger than the frame
     min_size: float = 10.0
-    #: below this foreground probability at the chosen cell, the state is LOST
-    lost_score: float = 0.3
     #: channel order the network was trained on
     input_order: ChannelOrder = ChannelOrder.BGR
     #: reproduce cv2.TrackerNano's arithmetic (None: upstream arithmetic)
@@ -115,7 +113,7 @@ PARAMS: dict[str, NanoTrackParams] = {
                                     score_size=15),
 }
 
-#: cv2.TrackerNano (OpenCV 4.7 to 5.0): its own constants, RGB input (``swapRB=true`` on BGR
+#: cv2.TrackerNano (as in OpenCV 5.0.0): its own constants, RGB input (``swapRB=true`` on BGR
 #: frames) and every quirk on; its score map is always 16 x 16, so it fits v1 and v2 only
 OPENCV_TRACKER_NANO = NanoTrackParams(window_influence=0.455, penalty_k=0.055, lr=0.37,
                                       score_size=16, input_order=ChannelOrder.RGB,

@@ -1,0 +1,169 @@
+"""
+Named CUDA device buffers and one stream, for the TensorRT backend, without a hard torch need.
+
+Two providers, chosen at run time and imported lazily:
+
+* ``torch``: CUDA tensors of a CUDA build of torch (desktop installs usually have one);
+* ``cuda-python``: ``cudaMalloc``/``cudaMemcpyAsync`` from NVIDIA's cuda-python package
+  (``pip install cuda-python``), for a Jetson or a server that runs TensorRT without torch.
+
+Both expose the same small interface: allocate a buffer per tensor name (two names may share
+one buffer, which is how the template engine hands its cache to the search engine without a
+copy), upload a numpy array into a buffer, download a buffer into a new numpy array, the raw
+device address and stream handle TensorRT binds, and synchronise.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from typing import Optional
+
+import numpy as np
+
+
+class CudaUnavailableError(RuntimeError):
+    """No provider of CUDA memory is importable, or CUDA has no device."""
+
+
+_INSTALL_HINT = ('install cuda-python (pip install cuda-python) or a CUDA build of torch')
+
+
+def _cudart():
+    try:
+        from cuda.bindings import runtime  # cuda-python >= 12.6
+    except ImportError:
+        from cuda import cudart as runtime  # older cuda-python
+    return runtime
+
+
+def _check(result):
+    """Unwrap cuda-python's ``(error, *values)`` tuples, raising on an error."""
+    error, *values = result
+    if int(error) != 0:
+        raise RuntimeError(f'CUDA error {error}')
+    return values[0] if len(values) == 1 else tuple(values)
+
+
+def device_count() -> int:
+    """Visible CUDA devices (0 without a provider or a GPU)."""
+    if importlib.util.find_spec('torch') is not None:
+        import torch
+        if torch.cuda.device_count():
+            return torch.cuda.device_count()
+    if importlib.util.find_spec('cuda') is not None:
+        try:
+            return int(_check(_cudart().cudaGetDeviceCount()))
+        except (ImportError, RuntimeError):
+            return 0
+    return 0
+
+
+class TorchBuffers:
+    """Device buffers as CUDA tensors of torch, on a private stream."""
+
+    provider = 'torch'
+
+    def __init__(self, index: int):
+        import torch
+        self._torch = torch
+        self._device = torch.device('cuda', index)
+        torch.cuda.set_device(self._device)  # TensorRT runs on the current device
+        self.device_name = torch.cuda.get_device_name(self._device)
+        self._stream = torch.cuda.Stream(self._device)
+        self._tensors: dict[str, object] = {}
+
+    @property
+    def stream_handle(self) -> int:
+        return self._stream.cuda_stream
+
+    def allocate(self, name: str, shape: tuple[int, ...], dtype: np.dtype,
+                 share_with: Optional[str] = None) -> int:
+        if share_with is not None:
+            self._tensors[name] = self._tensors[share_with]
+        else:
+            torch_dtype = self._torch.from_numpy(np.zeros(0, dtype)).dtype
+            self._tensors[name] = self._torch.empty(shape, dtype=torch_dtype,
+                                                    device=self._device)
+        return self._tensors[name].data_ptr()
+
+    def upload(self, name: str, array: np.ndarray) -> None:
+        with self._torch.cuda.stream(self._stream):
+            self._tensors[name].copy_(self._torch.from_numpy(array), non_blocking=False)
+
+    def download(self, name: str) -> np.ndarray:
+        with self._torch.cuda.stream(self._stream):
+            return self._tensors[name].cpu().numpy()
+
+    def synchronize(self) -> None:
+        self._stream.synchronize()
+
+
+class CudaPythonBuffers:
+    """Device buffers from cudaMalloc, copies with cudaMemcpyAsync on a private stream."""
+
+    provider = 'cuda-python'
+
+    def __init__(self, index: int):
+        self._rt = _cudart()
+        _check(self._rt.cudaSetDevice(index))
+        props = _check(self._rt.cudaGetDeviceProperties(index))
+        name = props.name
+        self.device_name = (name.split(b'\0', 1)[0].decode() if isinstance(name, bytes)
+                            else str(name))
+        self._stream = _check(self._rt.cudaStreamCreate())
+        self._buffers: dict[str, tuple[int, tuple[int, ...], np.dtype]] = {}
+        self._owned: list[int] = []
+
+    @property
+    def stream_handle(self) -> int:
+        return int(self._stream)
+
+    def allocate(self, name: str, shape: tuple[int, ...], dtype: np.dtype,
+                 share_with: Optional[str] = None) -> int:
+        if share_with is not None:
+            self._buffers[name] = self._buffers[share_with]
+        else:
+            nbytes = int(np.prod(shape, dtype=np.int64)) * np.dtype(dtype).itemsize
+            address = int(_check(self._rt.cudaMalloc(max(nbytes, 1))))
+            self._owned.append(address)
+            self._buffers[name] = (address, tuple(shape), np.dtype(dtype))
+        return self._buffers[name][0]
+
+    def upload(self, name: str, array: np.ndarray) -> None:
+        address, _, _ = self._buffers[name]
+        kind = self._rt.cudaMemcpyKind.cudaMemcpyHostToDevice
+        _check(self._rt.cudaMemcpyAsync(address, array.ctypes.data, array.nbytes, kind,
+                                        self._stream))
+
+    def download(self, name: str) -> np.ndarray:
+        address, shape, dtype = self._buffers[name]
+        host = np.empty(shape, dtype)
+        kind = self._rt.cudaMemcpyKind.cudaMemcpyDeviceToHost
+        _check(self._rt.cudaMemcpyAsync(host.ctypes.data, address, host.nbytes, kind,
+                                        self._stream))
+        self.synchronize()
+        return host
+
+    def synchronize(self) -> None:
+        _check(self._rt.cudaStreamSynchronize(self._stream))
+
+    def __del__(self):
+        for address in getattr(self, '_owned', ()):
+            self._rt.cudaFree(address)
+
+
+def open_buffers(index: int = 0, provider: Optional[str] = None):
+    """Buffers on CUDA device ``index`` from ``provider`` (default: torch, else cuda-python)."""
+    order = [provider] if provider else ['torch', 'cuda-python']
+    for name in order:
+        module = 'torch' if name == 'torch' else 'cuda'
+        if importlib.util.find_spec(module) is None:
+            continue
+        if name == 'torch':
+            import torch
+            if not torch.cuda.is_available():
+                continue
+            return TorchBuffers(index)
+        return CudaPythonBuffers(index)
+    raise CudaUnavailableError(f'no CUDA memory provider among {order}: {_INSTALL_HINT}, on a '
+                               'machine with an NVIDIA GPU')

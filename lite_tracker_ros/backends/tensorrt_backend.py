@@ -1,0 +1,232 @@
+"""
+A :class:`Backend` running the exported template/search ONNX pair as native TensorRT engines.
+
+* **Engines**: built from the float32 ONNX graphs, FP16 (``BuilderFlag.FP16``, float32 kept
+  where TensorRT needs it, e.g. LayerNorm from opset 17) or FP32 (TF32 cleared, so FP32 is
+  IEEE float32 also on Ampere and newer), and cached on disk by
+  :mod:`engine_cache` under a key of ONNX sha256, TensorRT version, GPU name and precision, so
+  an engine is built once per machine and rebuilt only when one of those changes (a build takes
+  minutes on a Jetson).
+* **Binding**: by tensor name with the name-based API (``num_io_tensors``,
+  ``get_tensor_name``, ``set_tensor_address``, ``execute_async_v3``) of TensorRT 10, also present
+  in TensorRT 8.6 (JetPack 6.0). Every tensor gets one device buffer for the backend's lifetime.
+  The template engine's cache outputs (e.g. LiteTrack's ``z_k_i``/``z_v_i``) and the search
+  engine's inputs of the same name share a buffer: the cache never leaves the GPU.
+* **Device memory**: :mod:`cuda_memory` (CUDA tensors of torch when a CUDA torch is installed,
+  else cuda-python), so a Jetson can run this backend without torch.
+* **Warm-up**: both engines run on zeros before the constructor returns, so the first real frame
+  does not pay for lazy initialisation.
+
+Inputs and outputs are float32 numpy arrays (the exported graphs keep float32 at their
+boundary in both precisions).
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any, Mapping, Optional
+
+import numpy as np
+
+from lite_tracker_ros.backends import cuda_memory
+from lite_tracker_ros.backends.engine_cache import EngineCache, EngineKey, file_sha256
+from lite_tracker_ros.backends.registry import (BackendUnavailableError, describe_available,
+                                                parse_device)
+from lite_tracker_ros.core.model_spec import ModelSpec
+from lite_tracker_ros.export.metadata import GraphMetadata, GraphMetadataError, read_metadata
+
+log = logging.getLogger(__name__)
+
+PRECISIONS = ('fp32', 'fp16')
+DEFAULT_WORKSPACE_MIB = 1024
+
+
+def import_tensorrt():
+    """Import TensorRT, or raise BackendUnavailableError listing the usable backends."""
+    try:
+        import tensorrt
+    except ImportError:
+        raise BackendUnavailableError('backend tensorrt is unavailable (tensorrt is not '
+                                      f'installed); available: {describe_available()}') from None
+    return tensorrt
+
+
+def network_flags(trt: Any) -> int:
+    """Explicit batch: required as a flag before TensorRT 10, the only mode since."""
+    if int(trt.__version__.split('.')[0]) >= 10:
+        return 0
+    return 1 << int(trt.NetworkDefinitionCreationFlag.EXPLICIT_BATCH)
+
+
+def build_serialized_engine(trt: Any, onnx_path: Path, precision: str, logger: Any,
+                            workspace_mib: int = DEFAULT_WORKSPACE_MIB) -> bytes:
+    """Parse ``onnx_path``, build a serialised engine; raise RuntimeError with the parser log."""
+    builder = trt.Builder(logger)
+    network = builder.create_network(network_flags(trt))
+    parser = trt.OnnxParser(network, logger)
+    if not parser.parse_from_file(str(onnx_path)):
+        errors = '; '.join(str(parser.get_error(i)) for i in range(parser.num_errors))
+        raise RuntimeError(f'TensorRT cannot parse {onnx_path}: {errors}')
+    config = builder.create_builder_config()
+    config.set_memory_pool_limit(trt.MemoryPoolType.WORKSPACE, workspace_mib << 20)
+    if precision == 'fp16':
+        config.set_flag(trt.BuilderFlag.FP16)
+    elif hasattr(trt.BuilderFlag, 'TF32'):
+        config.clear_flag(trt.BuilderFlag.TF32)  # on by default; 'fp32' means IEEE float32
+    serialized = builder.build_serialized_network(network, config)
+    if serialized is None:
+        raise RuntimeError(f'TensorRT failed to build an engine from {onnx_path} (see its log)')
+    return bytes(serialized)
+
+
+class _Engine:
+    """One deserialised engine, its execution context and its tensors bound by name."""
+
+    def __init__(self, trt: Any, engine: Any, role: str, buffers: Any,
+                 shared: Mapping[str, str]):
+        self.engine = engine
+        self.context = engine.create_execution_context()
+        self.inputs: list[str] = []
+        self.outputs: list[str] = []
+        self.shapes: dict[str, tuple[int, ...]] = {}
+        self.dtypes: dict[str, np.dtype] = {}
+        for i in range(engine.num_io_tensors):
+            name = engine.get_tensor_name(i)
+            shape = tuple(int(d) for d in engine.get_tensor_shape(name))
+            if any(d < 0 for d in shape):
+                raise ValueError(f'{role} engine tensor {name} has dynamic shape {shape}; '
+                                 're-export with `lite-tracker export` (static shapes)')
+            is_input = engine.get_tensor_mode(name) == trt.TensorIOMode.INPUT
+            (self.inputs if is_input else self.outputs).append(name)
+            self.shapes[name] = shape
+            self.dtypes[name] = np.dtype(trt.nptype(engine.get_tensor_dtype(name)))
+            address = buffers.allocate(f'{role}/{name}', shape, self.dtypes[name],
+                                       share_with=shared.get(name))
+            self.context.set_tensor_address(name, address)
+
+    def run(self, stream_handle: int) -> None:
+        if not self.context.execute_async_v3(stream_handle):
+            raise RuntimeError('TensorRT execute_async_v3 failed (see its log)')
+
+
+class TensorRTBackend:
+    """Runs a model's exported template and search graphs as TensorRT engines on one GPU."""
+
+    name = 'tensorrt'
+
+    def __init__(self, template_graph: str | Path, search_graph: str | Path,
+                 device: str = 'cuda:0', precision: str = 'fp16',
+                 cache_folder: Optional[str | Path] = None,
+                 workspace_mib: int = DEFAULT_WORKSPACE_MIB, warmup_runs: int = 3,
+                 memory_provider: Optional[str] = None, trt_module: Any = None,
+                 buffers: Any = None):
+        if precision not in PRECISIONS:
+            raise ValueError(f'precision {precision!r}: use one of {", ".join(PRECISIONS)}')
+        kind, index = parse_device(device)
+        if kind != 'cuda':
+            raise BackendUnavailableError(f'the tensorrt backend runs on cuda[:N], not {device!r}')
+        self.trt = trt_module or import_tensorrt()
+        self.device = f'cuda:{index}'
+        self.precision = precision
+        self.buffers = buffers or cuda_memory.open_buffers(index, memory_provider)
+        self.gpu_name = self.buffers.device_name
+        if cache_folder is None:
+            from lite_tracker_ros.model_registry import cache_dir
+            cache_folder = cache_dir() / 'engines'
+        self.cache = EngineCache(cache_folder)
+        self._logger = self.trt.Logger(self.trt.Logger.WARNING)
+        self._runtime = self.trt.Runtime(self._logger)
+        self.built: dict[str, bool] = {}
+        self._template = self._open('template', Path(template_graph), workspace_mib, {})
+        cache = {n: f'template/{n}' for n in self._template.outputs}
+        self._search = self._open('search', Path(search_graph), workspace_mib, cache)
+        self._cache_names = tuple(n for n in self._search.inputs if n in cache)
+        for name in self._cache_names:
+            same = (self._template.shapes[name], self._template.dtypes[name]) == \
+                (self._search.shapes[name], self._search.dtypes[name])
+            if not same:
+                raise ValueError(f'cache tensor {name}: template and search engines disagree on '
+                                 'its shape or type; export both graphs together')
+        self._frame_inputs = tuple(n for n in self._search.inputs if n not in cache)
+        self._has_template = False
+        self.metadata = _metadata(Path(search_graph))
+        for _ in range(warmup_runs):
+            self.warmup()
+
+    def _open(self, role: str, onnx_path: Path, workspace_mib: int,
+              shared: Mapping[str, str]) -> _Engine:
+        if not onnx_path.is_file():
+            raise FileNotFoundError(f'{onnx_path} not found; write it with `lite-tracker export`')
+        key = EngineKey(file_sha256(onnx_path), str(self.trt.__version__), self.gpu_name,
+                        self.precision)
+        stem = onnx_path.name[:-len('.onnx')] if onnx_path.name.endswith('.onnx') \
+            else onnx_path.name
+
+        def build() -> bytes:
+            log.warning('building the TensorRT %s engine for %s (%s) once; cached in %s',
+                        self.precision, onnx_path.name, self.gpu_name, self.cache.folder)
+            return build_serialized_engine(self.trt, onnx_path, self.precision, self._logger,
+                                           workspace_mib)
+
+        cached = self.cache.get_or_build(stem, key, build)
+        engine = self._runtime.deserialize_cuda_engine(cached.data)
+        if engine is None and not cached.built:  # unreadable cache file: rebuild once
+            self.cache.invalidate(stem, key)
+            cached = self.cache.get_or_build(stem, key, build)
+            engine = self._runtime.deserialize_cuda_engine(cached.data)
+        if engine is None:
+            raise RuntimeError(f'TensorRT cannot load the engine built from {onnx_path}')
+        self.built[role] = cached.built
+        return _Engine(self.trt, engine, role, self.buffers, shared)
+
+    def _upload(self, engine: _Engine, role: str, names, inputs: Mapping[str, np.ndarray]):
+        missing = [n for n in names if n not in inputs]
+        if missing:
+            raise ValueError(f'{role} engine needs inputs {list(names)}; missing {missing}')
+        for name in names:
+            array = np.ascontiguousarray(inputs[name], dtype=engine.dtypes[name])
+            if array.shape != engine.shapes[name]:
+                raise ValueError(f'{role} input {name}: shape {array.shape}, the engine takes '
+                                 f'{engine.shapes[name]}')
+            self.buffers.upload(f'{role}/{name}', array)
+
+    def set_template(self, inputs: Mapping[str, np.ndarray]) -> None:
+        self._upload(self._template, 'template', self._template.inputs, inputs)
+        self._template.run(self.buffers.stream_handle)
+        self.buffers.synchronize()
+        self._has_template = True
+
+    def search(self, inputs: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+        if not self._has_template:
+            raise RuntimeError('search() before set_template(): initialise the tracker first')
+        self._upload(self._search, 'search', self._frame_inputs, inputs)
+        self._search.run(self.buffers.stream_handle)
+        return {name: self.buffers.download(f'search/{name}') for name in self._search.outputs}
+
+    @property
+    def spec(self) -> Optional[ModelSpec]:
+        """Return the model spec stored in the graphs' metadata (None without the onnx package)."""
+        return self.metadata.spec if self.metadata else None
+
+    @property
+    def template_cache(self) -> Optional[dict[str, np.ndarray]]:
+        """Return the cache tensors the search engine reads (copied to the host), or None."""
+        if not self._has_template:
+            return None
+        return {name: self.buffers.download(f'template/{name}') for name in self._cache_names}
+
+    def warmup(self) -> None:
+        """Run both engines once on zeros; leaves no template set."""
+        self.set_template({n: np.zeros(self._template.shapes[n], self._template.dtypes[n])
+                           for n in self._template.inputs})
+        self.search({n: np.zeros(self._search.shapes[n], self._search.dtypes[n])
+                     for n in self._frame_inputs})
+        self._has_template = False
+
+
+def _metadata(path: Path) -> Optional[GraphMetadata]:
+    try:
+        return read_metadata(path)
+    except (ImportError, GraphMetadataError):  # onnx is optional on a TensorRT-only device
+        return None
