@@ -80,7 +80,33 @@ def _nanotrack_published_pair(spec: ModelSpec, backend: str, device: str,
                                 threads=num_threads or 2)
 
 
+def _compresstracker_network(spec: ModelSpec) -> 'TrackerNetwork':
+    from lite_tracker_ros.networks.compresstracker import CompressTrackerNetwork
+    from lite_tracker_ros.specs.compresstracker import DISTILL_LAYERS
+    return CompressTrackerNetwork(spec, DISTILL_LAYERS[spec.name])
+
+
+def _compresstracker_key_filter(state: dict) -> dict:
+    from lite_tracker_ros.networks.compresstracker import student_state_dict
+    return student_state_dict(state)
+
+
+def _fartrack_network(spec: ModelSpec) -> 'TrackerNetwork':
+    from lite_tracker_ros.networks.fartrack import FARTrackNetwork
+    from lite_tracker_ros.specs.fartrack import PARAMS
+    return FARTrackNetwork(spec, PARAMS)
+
+
+def _fartrack_tracker(spec: ModelSpec, backend: Backend, **options: Any) -> Tracker:
+    from lite_tracker_ros.core.fartrack_tracker import FARTrackTracker
+    from lite_tracker_ros.specs.fartrack import PARAMS
+    return FARTrackTracker(spec, backend, PARAMS, **options)
+
+
 FAMILY_BUILDERS: dict[str, FamilyBuilder] = {
+    'compresstracker': FamilyBuilder(_compresstracker_network,
+                                     key_filter=_compresstracker_key_filter),
+    'fartrack': FamilyBuilder(_fartrack_network, tracker=_fartrack_tracker),
     'litetrack': FamilyBuilder(_litetrack_network),
     'mvt': FamilyBuilder(_mvt_network),
     'nanotrack': FamilyBuilder(_nanotrack_network, tracker=_nanotrack_tracker,

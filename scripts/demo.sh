@@ -14,6 +14,12 @@ unset ROS_STATIC_PEERS ROS_LOCALHOST_ONLY
 # shared memory sized for camera images, UDP on 127.0.0.1 only (see the file)
 export FASTDDS_DEFAULT_PROFILES_FILE=$root/scripts/fastdds_loopback.xml
 
+# The real NanoTrack weights beside the checkout (this project's machines) count as installed.
+shared_models=$root/../shared/models/nanotrack
+if [[ -d $shared_models ]]; then
+  export LITE_TRACKER_MODEL_PATH=${LITE_TRACKER_MODEL_PATH:+$LITE_TRACKER_MODEL_PATH:}$shared_models
+fi
+
 demo=("$venv/bin/lite-tracker" demo "$@")
 if unshare -n true 2>/dev/null && command -v ip >/dev/null; then
   exec unshare -n sh -c 'ip link set lo up && exec "$@"' sh "${demo[@]}"

@@ -194,7 +194,18 @@ def _detect_litetrack(keys: set[str]) -> Optional[str]:
 
 #: functions from a checkpoint's key set to a model name (None: not this family); a family
 #: that can be recognised from its keys adds one here
-VARIANT_DETECTORS: list[Callable[[set[str]], Optional[str]]] = [_detect_litetrack]
+def _detect_compresstracker(keys: set[str]) -> Optional[str]:
+    from lite_tracker_ros.networks.compresstracker import detect_compresstracker
+    return detect_compresstracker(keys)
+
+
+def _detect_fartrack(keys: set[str]) -> Optional[str]:
+    from lite_tracker_ros.networks.fartrack import detect_fartrack
+    return detect_fartrack(keys)
+
+
+VARIANT_DETECTORS: list[Callable[[set[str]], Optional[str]]] = [
+    _detect_litetrack, _detect_compresstracker, _detect_fartrack]
 
 
 def detect_variant(state_or_keys: Mapping[str, object] | Iterable[str]) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 import sys
+import time
 
 import rclpy
 from rclpy.executors import ExternalShutdownException
@@ -36,6 +37,11 @@ class VideoPublisher(Node):
         init_box = list(self.declare_parameter('init_box', [0.0, 0.0, 0.0, 0.0]).value)
         groundtruth = self.declare_parameter('groundtruth', '').value
         self.wait_for = self.declare_parameter('wait_for_subscribers', 1).value
+        # Discovery completes on the two sides at different moments: a best-effort frame sent the
+        # instant our side matches can still be missed by the subscriber, and with it the frame
+        # the init box was drawn on.
+        self.settle_s = self.declare_parameter('settle_s', 0.5).value
+        self._ready_since = None
         if not self.source_path:
             raise ValueError('set the source parameter to a video file or an image folder')
         self.source = open_frame_source(Path(self.source_path), loop=self.loop)
@@ -57,11 +63,18 @@ class VideoPublisher(Node):
             return True
         if self.image_pub.get_subscription_count() < needed:
             return False
-        return self.init_box is None or self.init_pub.get_subscription_count() >= needed
+        # the init goes to the tracker alone, whatever else watches the images
+        return self.init_box is None or self.init_pub.get_subscription_count() >= 1
 
     def _tick(self) -> None:
-        if self.sent == 0 and not self._ready():
-            return
+        if self.sent == 0:
+            if not self._ready():
+                self._ready_since = None
+                return
+            now = time.monotonic()
+            self._ready_since = self._ready_since or now
+            if now - self._ready_since < self.settle_s:
+                return
         frame = self.source.read()
         if frame is None or (self.max_frames and self.sent >= self.max_frames):
             self.timer.cancel()

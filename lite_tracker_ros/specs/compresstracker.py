@@ -1,4 +1,5 @@
-"""Model specs of the CompressTracker family: OSTrack's one-stream ViT-B cut to N blocks.
+"""
+Model specs of the CompressTracker family: OSTrack's one-stream ViT-B cut to N blocks.
 
 Source: LingyiHongfd/CompressTracker,
 ``experiments/compresstracker/compresstracker_vitb_256_{N}.yaml`` (only

@@ -1,4 +1,5 @@
-"""Model spec and hyper-parameters of FARTrack (the official release's sparse configuration).
+"""
+Model spec and hyper-parameters of FARTrack (the official release's sparse configuration).
 
 Source: MIV-XJTU/FARTrack, ``experiments/fartrack_sparse/fartrack_sparse_224_full.yaml`` (the
 configuration the README evaluates; checkpoint ``FARTrackSparse_ep0015.pth.tar``): ViT-Tiny with

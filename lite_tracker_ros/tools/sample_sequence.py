@@ -22,6 +22,8 @@ def write_sample_sequence(folder: Path, frames: int = 240, width: int = 640, hei
     """Write ``folder/img/00001.jpg ...`` and ``folder/groundtruth.txt``; return ``folder``."""
     rng = np.random.default_rng(seed)
     background = cv2.GaussianBlur(_texture(rng, height, width, 24), (0, 0), 3)
+    # a calm, low-contrast scene, so the target stands out to a person watching the demo
+    background = cv2.addWeighted(background, 0.35, np.full_like(background, 110), 0.65, 0)
     target = _texture(rng, 96, 96, 8)
     cv2.circle(target, (48, 48), 30, (20, 20, 230), 6)
     cv2.line(target, (10, 86), (86, 10), (240, 240, 30), 5)

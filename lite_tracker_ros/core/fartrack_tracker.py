@@ -1,0 +1,148 @@
+"""
+FARTrack's tracking loop on any :class:`Backend`: template memory, mask carry, token decoding.
+
+Follows the reference tracker (MIV-XJTU/FARTrack, ``lib/test/tracker/fartrack_sparse.py``)
+step by step (conformance README §4.10-11):
+
+* ``init`` crops the 112 template (factor 2) and makes it stored template 0;
+* ``update`` crops the 224 search region (factor 4) around the previous box, feeds the five
+  template slots the :class:`TemplateMemory` selects with their token masks (backend
+  ``set_template``: ``templates`` 1x5x3x112x112 and ``template_mask`` 1x245, refreshed every
+  frame because both change every frame), then the search crop (``search``); decodes the four
+  coordinate tokens (argmax + soft-argmax average), maps the box back and clips it (margin 10);
+* then crops a new template at the new box and stores it together with the pruning mask this
+  frame's forward produced for the newest slot's tokens.
+
+The reference computes a Hann window but never applies it, and it builds trajectory tokens from
+the last three boxes that the sparse network ignores: neither exists here.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from lite_tracker_ros.core.backend import Backend
+from lite_tracker_ros.core.center_decode import box_to_crop_pixels
+from lite_tracker_ros.core.center_tracker import as_frame
+from lite_tracker_ros.core.crop import sample_target
+from lite_tracker_ros.core.fartrack_template_memory import TemplateMemory
+from lite_tracker_ros.core.geometry import clip_box, map_box_back
+from lite_tracker_ros.core.model_spec import ModelSpec
+from lite_tracker_ros.core.normalize import normalize
+from lite_tracker_ros.core.token_decode import bin_values, decode_tokens
+from lite_tracker_ros.core.tracker import FrameLike
+from lite_tracker_ros.core.types import BoxXYWH, TrackResult, TrackState
+
+if TYPE_CHECKING:  # the specs layer imports core, so core names its types for checkers only
+    from lite_tracker_ros.specs.fartrack import FARTrackParams
+
+
+class FARTrackTracker:
+    """
+    FARTrack behind the :class:`~lite_tracker_ros.core.tracker.Tracker` API.
+
+    ``score`` is the smallest of the four coordinate tokens' softmax probabilities. The reference
+    has no lost logic; a result reports LOST when the score is under ``lost_threshold`` (default
+    0: never, as no threshold has been calibrated on the released weights).
+    """
+
+    def __init__(self, spec: ModelSpec, backend: Backend, params: FARTrackParams,
+                 lost_threshold: float = 0.0):
+        self.spec = spec
+        self.backend = backend
+        self.params = params
+        self.lost_threshold = float(lost_threshold)
+        tokens = (spec.template.size // params.patch_size) ** 2
+        self._memory = TemplateMemory(params.num_templates, params.sampling_ratio, tokens)
+        self._values = bin_values(params.bins, params.bin_range)
+        self._box: BoxXYWH | None = None
+        self._state = TrackState.IDLE
+        self._track_id = 0
+        self._last_slots: tuple[int, ...] = ()
+
+    @property
+    def state(self) -> TrackState:
+        return self._state
+
+    @property
+    def track_id(self) -> int:
+        """Id of the current track: 0 before the first init, then one more per init."""
+        return self._track_id
+
+    @property
+    def box(self) -> BoxXYWH | None:
+        """Return the latest box in image pixels (the init box right after init), or None."""
+        return self._box
+
+    @property
+    def last_template_indices(self) -> tuple[int, ...]:
+        """Stored-template index of each slot in the latest ``update`` (0 = init template)."""
+        return self._last_slots
+
+    @property
+    def memory(self) -> TemplateMemory:
+        return self._memory
+
+    def init(self, frame: FrameLike, box: BoxXYWH) -> None:
+        """Start a new track on ``box`` (image pixels) in ``frame``; allowed at any time."""
+        if not (box.is_finite() and box.w > 0 and box.h > 0):
+            raise ValueError(f'init box {box.as_tuple()} must be finite with positive width '
+                             'and height (x, y, w, h in image pixels)')
+        frame = as_frame(frame)
+        box = BoxXYWH(*(float(v) for v in box.as_tuple()))
+        self._memory.reset(self._template_crop(frame, box))
+        self._box = box
+        self._last_slots = ()
+        self._state = TrackState.TRACKING
+        self._track_id += 1
+
+    def update(self, frame: FrameLike) -> TrackResult:
+        """
+        Locate the target in the next frame, then update the template memory.
+
+        Raises RuntimeError when IDLE (no init since construction or ``reset``).
+        """
+        if self._state is TrackState.IDLE or self._box is None:
+            raise RuntimeError('update() called with no target: call init(frame, box) first')
+        t0 = time.perf_counter()
+        frame = as_frame(frame)
+        spec = self.spec
+        crop = sample_target(frame, self._box, spec.search.factor, spec.search.size)
+        slots = self._memory.selection()
+        templates = np.concatenate(
+            [normalize(self._memory.template(i), spec.mean, spec.std) for i in slots])[None]
+        keep = self._memory.keep_mask(slots).astype(np.float32)[None]
+        search = normalize(crop.pixels, spec.mean, spec.std)
+        t1 = time.perf_counter()
+        self.backend.set_template(dict(zip(spec.template_inputs, (templates, keep))))
+        outputs = self.backend.search({spec.search_inputs[0]: search})
+        t2 = time.perf_counter()
+        decoded = decode_tokens(outputs['logits'], outputs['seqs'], self.params.bins,
+                                self._values)
+        pred = box_to_crop_pixels(decoded.cxcywh, spec.search.size, crop.resize_factor)
+        box = map_box_back(pred, self._box, crop.resize_factor, spec.search.size)
+        self._box = clip_box(box, frame.width, frame.height)
+        self._memory.add(self._template_crop(frame, self._box),
+                         np.asarray(outputs['mask']).reshape(-1) > 0.5)
+        self._last_slots = tuple(slots)
+        score = float(np.min(outputs['class_prob']))
+        self._state = (TrackState.TRACKING if score >= self.lost_threshold
+                       else TrackState.LOST)
+        t3 = time.perf_counter()
+        return TrackResult(self._box, score, self._state, self._track_id,
+                           {'preprocess': t1 - t0, 'inference': t2 - t1, 'postprocess': t3 - t2})
+
+    def reset(self) -> None:
+        """Forget the target and the template memory; the state becomes IDLE."""
+        self._box = None
+        self._last_slots = ()
+        self._memory = TemplateMemory(self._memory.num_templates, self._memory.sampling_ratio,
+                                      self._memory.tokens_per_template)
+        self._state = TrackState.IDLE
+
+    def _template_crop(self, frame, box: BoxXYWH) -> np.ndarray:
+        template = self.spec.template
+        return sample_target(frame, box, template.factor, template.size).pixels

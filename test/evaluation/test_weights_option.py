@@ -1,0 +1,25 @@
+"""The --weights option: one file for one model, MODEL=FILE pairs for several."""
+
+from pathlib import Path
+
+import pytest
+
+from lite_tracker_ros.evaluation.weights_option import weights_per_model
+
+
+def test_one_model_takes_a_bare_file_and_unnamed_models_use_the_cache():
+    assert weights_per_model(None, ['a']) == {'a': None}
+    assert weights_per_model(['w.pth'], ['a']) == {'a': Path('w.pth')}
+    assert weights_per_model(['b=x.safetensors'], ['a', 'b']) == {'a': None,
+                                                                  'b': Path('x.safetensors')}
+    assert weights_per_model(['a=1', 'b=2'], ['a', 'b']) == {'a': Path('1'), 'b': Path('2')}
+
+
+def test_ambiguous_or_unknown_pairs_say_what_to_write(tmp_path):
+    with pytest.raises(ValueError, match='write MODEL=FILE, e.g. --weights a=w.pth'):
+        weights_per_model(['w.pth'], ['a', 'b'])
+    with pytest.raises(ValueError, match="'c' is not one of the models named"):
+        weights_per_model(['c=w.pth'], ['a', 'b'])
+    odd = tmp_path / 'odd=name.pth'
+    odd.write_bytes(b'')
+    assert weights_per_model([str(odd)], ['a']) == {'a': odd}

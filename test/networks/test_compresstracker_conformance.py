@@ -1,0 +1,232 @@
+"""
+CompressTracker-2/4 against the conformance pack: strict load, stages, 60-frame tracks.
+
+Weights are the pack's synthetic checkpoints rebuilt with its ``synth_weights.py`` from the
+manifest and the npz seed; expected values are the upstream outputs stored in the pack.
+Tolerances are the README's §6 recommendations.
+"""
+
+import hashlib
+import importlib.util
+import json
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+import torch
+
+from lite_tracker_ros.backends.torch_backend import TorchBackend
+from lite_tracker_ros.core.center_decode import decode_center
+from lite_tracker_ros.core.center_tracker import CenterHeadTracker
+from lite_tracker_ros.core.types import BoxXYWH
+from lite_tracker_ros.networks.compresstracker import (
+    CompressTrackerNetwork, detect_compresstracker, student_state_dict)
+from lite_tracker_ros.specs.compresstracker import DISTILL_LAYERS, SPECS
+
+MODELS = ('compresstracker_2', 'compresstracker_4')
+FRAMES = 60
+
+
+@pytest.fixture(scope='module')
+def synth(conformance_dir):
+    spec = importlib.util.spec_from_file_location('synth_weights',
+                                                  conformance_dir / 'synth_weights.py')
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _seed(pack) -> int:
+    return int(json.loads(str(pack['meta']))['seed'])
+
+
+def _tensors(state: dict) -> dict:
+    return {k: torch.from_numpy(v) for k, v in state.items()}
+
+
+@pytest.fixture(scope='module', params=MODELS)
+def model(request, conformance_dir, synth):
+    """(name, pack, state dict as numpy, loaded network, load result), built once per model."""
+    name = request.param
+    pack = np.load(conformance_dir / f'{name}.npz')
+    rows = synth.read_manifest(conformance_dir / f'{name}.manifest.tsv')
+    state = synth.make_state_dict(rows, _seed(pack))
+    net = CompressTrackerNetwork(SPECS[name], DISTILL_LAYERS[name]).eval()
+    result = net.load_state_dict(_tensors(state), strict=True)
+    return name, pack, state, net, result
+
+
+def test_strict_load_matches_manifest(model):
+    _, _, state, net, result = model
+    assert not result.missing_keys and not result.unexpected_keys
+    assert list(net.state_dict()) == list(state)
+    for key, value in net.state_dict().items():
+        assert tuple(value.shape) == state[key].shape, key
+
+
+def test_stages_match_pack(model):
+    _, pack, _, net, _ = model
+    with torch.no_grad():
+        cache = net.forward_template(template=torch.from_numpy(pack['template_in']))
+        search = torch.from_numpy(pack['search_in'])
+        tokens = net.backbone(cache['template_tokens'], search).numpy()
+        out = {k: v.numpy() for k, v in net.forward_search(cache, search=search).items()}
+    np.testing.assert_allclose(tokens, pack['backbone_out'], rtol=0, atol=1e-4)
+    np.testing.assert_allclose(out['score_map'], pack['score_map'], rtol=0, atol=5e-6)
+    np.testing.assert_allclose(out['size_map'], pack['size_map'], rtol=0, atol=5e-6)
+    np.testing.assert_allclose(out['offset_map'], pack['offset_map'], rtol=0, atol=2e-5)
+    response = pack['hann'] * out['score_map']
+    assert int(np.argmax(response)) == int(np.argmax(pack['response']))
+    peak = decode_center(out['score_map'], out['size_map'], out['offset_map'], pack['hann'])
+    np.testing.assert_allclose(peak.box_cxcywh, pack['box_cxcywh_norm'][0], rtol=0, atol=2e-6)
+    no_hann = decode_center(out['score_map'], out['size_map'], out['offset_map'],
+                            np.ones_like(pack['hann']))
+    np.testing.assert_allclose(no_hann.box_cxcywh, pack['pred_boxes_nohann'][0, 0], rtol=0,
+                               atol=2e-6)
+
+
+@pytest.mark.parametrize('name, keys, floats', [
+    ('compresstracker_2', 122, 21_642_693), ('compresstracker_3', 134, 28.73e6),
+    ('compresstracker_4', 146, 35_818_437), ('compresstracker_6', 170, 49.99e6)])
+def test_every_variant_has_the_reference_layout_size(name, keys, floats):
+    """Key and value counts of the reference test models (pack README §3, notes §4.5)."""
+    state = CompressTrackerNetwork(SPECS[name], DISTILL_LAYERS[name]).state_dict()
+    assert len(state) == keys
+    total = sum(v.numel() for v in state.values() if v.dtype == torch.float32)
+    assert total == pytest.approx(floats, abs=5e3)
+
+
+def test_train_checkpoint_filtered_loads_strictly(conformance_dir, synth):
+    """The teacher-carrying training layout, filtered, is exactly the test checkpoint."""
+    name = 'compresstracker_4'
+    seed = _seed(np.load(conformance_dir / f'{name}.npz'))
+    train = synth.make_state_dict(
+        synth.read_manifest(conformance_dir / f'{name}.train_manifest.tsv'), seed)
+    test = synth.make_state_dict(synth.read_manifest(conformance_dir / f'{name}.manifest.tsv'),
+                                 seed)
+    assert len(train) == 532
+    student = student_state_dict(train)
+    assert list(student) == list(test)
+    for key in test:
+        np.testing.assert_array_equal(student[key], test[key], err_msg=key)
+
+    net = CompressTrackerNetwork(SPECS[name], DISTILL_LAYERS[name]).eval()
+    with pytest.raises(RuntimeError, match='Unexpected key'):
+        net.load_state_dict(_tensors(train), strict=True)
+    net.load_state_dict(_tensors(student), strict=True)
+    for key, value in net.state_dict().items():
+        np.testing.assert_array_equal(value.numpy(), test[key], err_msg=key)
+    # a checkpoint already in the test layout passes through the filter untouched
+    assert list(student_state_dict(test)) == list(test)
+
+
+def _read_tsv(path: Path) -> list[dict]:
+    lines = [line for line in path.read_text().splitlines() if not line.startswith('#')]
+    header = lines[0].split('\t')
+    return [dict(zip(header, line.split('\t'))) for line in lines[1:]]
+
+
+def _deer_frames(sot_dir: Path, conformance_dir: Path) -> list[np.ndarray]:
+    """Decode frames 0001..0060 as the pack did; skip if this decoder gives other pixels."""
+    frames = []
+    for row in _read_tsv(conformance_dir / 'frames.tsv')[:FRAMES]:
+        bgr = cv2.imread(str(sot_dir / 'Deer' / 'img' / row['file']))
+        if bgr is None:
+            pytest.skip(f'cannot read {row["file"]} from {sot_dir / "Deer" / "img"}')
+        rgb = np.ascontiguousarray(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
+        if hashlib.sha256(rgb.tobytes()).hexdigest() != row['rgb_sha256']:
+            pytest.skip(f'this OpenCV ({cv2.__version__}) decodes {row["file"]} to other pixels '
+                        'than the pack (frames.tsv rgb_sha256); tracks would not be comparable')
+        frames.append(rgb)
+    return frames
+
+
+class _RecordingBackend:
+    """Passes calls through to a backend and keeps every search output."""
+
+    def __init__(self, backend):
+        self.inner = backend
+        self.name, self.device = backend.name, backend.device
+        self.outputs = []
+
+    def set_template(self, inputs):
+        self.inner.set_template(inputs)
+
+    def search(self, inputs):
+        out = self.inner.search(inputs)
+        self.outputs.append(out)
+        return out
+
+
+def test_track_60_frames_matches_reference(model, conformance_dir, sot_dir):
+    name, pack, _, net, _ = model
+    frames = _deer_frames(sot_dir, conformance_dir)
+    expected = _read_tsv(conformance_dir / f'{name}.track.tsv')
+    init = BoxXYWH(*(float(expected[0][k]) for k in 'xywh'))
+    backend = _RecordingBackend(TorchBackend(net))
+    tracker = CenterHeadTracker(SPECS[name], backend)
+    tracker.init(frames[0], init)
+    for frame in range(1, FRAMES):
+        result = tracker.update(frames[frame])
+        row = expected[frame]
+        response = pack['hann'] * backend.outputs[-1]['score_map']
+        assert int(np.argmax(response)) == int(row['argmax_idx']), f'frame {frame}'
+        np.testing.assert_allclose(result.box.as_tuple(),
+                                   [float(row[k]) for k in 'xywh'], rtol=0, atol=1e-2,
+                                   err_msg=f'frame {frame}')
+        assert result.track_id == 1
+
+
+def test_detects_variant_from_keys(conformance_dir, synth):
+    for name in MODELS:
+        keys = [row[0] for row in synth.read_manifest(conformance_dir / f'{name}.manifest.tsv')]
+        assert detect_compresstracker(keys) == name
+    train = synth.read_manifest(conformance_dir / 'compresstracker_4.train_manifest.tsv')
+    assert detect_compresstracker(row[0] for row in train) == 'compresstracker_4'
+    for other in ('fartrack', 'mvt', 'litetrack_b4'):
+        keys = [row[0] for row in synth.read_manifest(conformance_dir / f'{other}.manifest.tsv')]
+        assert detect_compresstracker(keys) is None
+
+
+class _Graph(torch.nn.Module):
+    """One path of a TrackerNetwork with positional inputs and outputs, for ONNX export."""
+
+    def __init__(self, net, path: str, cache_names=()):
+        super().__init__()
+        self.net, self.path, self.cache_names = net, path, tuple(cache_names)
+
+    def forward(self, *args):
+        spec = self.net.spec
+        if self.path == 'template':
+            out = self.net.forward_template(**dict(zip(spec.template_inputs, args)))
+            return tuple(out.values())
+        cache = dict(zip(self.cache_names, args))
+        out = self.net.forward_search(cache, **dict(zip(spec.search_inputs,
+                                                        args[len(cache):])))
+        return tuple(out[k] for k in spec.search_outputs)
+
+
+def test_onnx_export_matches_pack(model, tmp_path):
+    onnxruntime = pytest.importorskip('onnxruntime', reason='onnxruntime not installed')
+    _, pack, _, net, _ = model
+    spec = net.spec
+    template = torch.from_numpy(pack['template_in'])
+    with torch.no_grad():
+        cache = net.forward_template(template=template)
+    paths = (('template', (template,), spec.template_inputs, tuple(cache)),
+             ('search', (*cache.values(), torch.from_numpy(pack['search_in'])),
+              tuple(cache) + spec.search_inputs, spec.search_outputs))
+    sessions = []
+    for path, args, inputs, outputs in paths:
+        file = tmp_path / f'{path}.onnx'
+        torch.onnx.export(_Graph(net, path, cache), args, str(file), input_names=list(inputs),
+                          output_names=list(outputs), opset_version=17, dynamo=False)
+        sessions.append(onnxruntime.InferenceSession(str(file),
+                                                     providers=['CPUExecutionProvider']))
+    tokens = sessions[0].run(None, {'template': pack['template_in']})
+    feeds = dict(zip(cache, tokens), search=pack['search_in'])
+    out = dict(zip(spec.search_outputs, sessions[1].run(None, feeds)))
+    np.testing.assert_allclose(out['score_map'], pack['score_map'], rtol=0, atol=5e-6)
+    np.testing.assert_allclose(out['size_map'], pack['size_map'], rtol=0, atol=5e-6)
+    np.testing.assert_allclose(out['offset_map'], pack['offset_map'], rtol=0, atol=2e-5)

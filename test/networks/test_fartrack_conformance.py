@@ -1,0 +1,294 @@
+"""
+FARTrack (sparse) against the conformance pack: load rules, frame-1/2 stages, 60-frame track.
+
+Weights are the pack's synthetic checkpoint rebuilt with its ``synth_weights.py`` from the
+manifest and the npz seed; expected values are the upstream outputs stored in the pack
+(README §3, §4.10-11, §8). Tolerances are the README's §6 recommendations.
+"""
+
+import hashlib
+import importlib.util
+import json
+from pathlib import Path
+
+import cv2
+from hypothesis import given, settings, strategies as st
+import numpy as np
+import pytest
+import torch
+
+from lite_tracker_ros.backends.torch_backend import TorchBackend
+from lite_tracker_ros.core.fartrack_tracker import FARTrackTracker
+from lite_tracker_ros.core.token_decode import bin_values, decode_tokens
+from lite_tracker_ros.core.types import BoxXYWH
+from lite_tracker_ros.networks.fartrack import (
+    detect_fartrack, FARTrackNetwork, MaskedLayerNorm, prune_mask)
+from lite_tracker_ros.networks.safe_unpickle import CheckpointError
+from lite_tracker_ros.specs.fartrack import PARAMS, SPECS
+
+FRAMES = 60
+RATIOS = (25, 50, 75, 90)
+
+
+@pytest.fixture(scope='module')
+def synth(conformance_dir):
+    spec = importlib.util.spec_from_file_location('synth_weights',
+                                                  conformance_dir / 'synth_weights.py')
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope='module')
+def pack(conformance_dir):
+    return np.load(conformance_dir / 'fartrack.npz')
+
+
+@pytest.fixture(scope='module')
+def state(conformance_dir, synth, pack):
+    seed = int(json.loads(str(pack['meta']))['seed'])
+    return synth.make_state_dict(synth.read_manifest(conformance_dir / 'fartrack.manifest.tsv'),
+                                 seed)
+
+
+def _tensors(state: dict) -> dict:
+    return {k: torch.from_numpy(v) for k, v in state.items()}
+
+
+@pytest.fixture(scope='module')
+def net(state):
+    network = FARTrackNetwork(SPECS['fartrack'], PARAMS).eval()
+    result = network.load_state_dict(_tensors(state), strict=True)
+    assert not result.missing_keys and not result.unexpected_keys
+    return network
+
+
+def _run(net, templates: list, slots, mask_row: np.ndarray, search: np.ndarray):
+    z = np.stack([templates[i][0] for i in slots])[None]
+    mask = mask_row[:net.n_z].astype(np.float32)[None]
+    with torch.no_grad():
+        cache = net.forward_template(templates=torch.from_numpy(z),
+                                     template_mask=torch.from_numpy(mask))
+        out = net.forward_search(cache, search=torch.from_numpy(search))
+        _, scores = net.forward_features(cache, torch.from_numpy(search))
+    return {k: v.numpy() for k, v in out.items()}, scores
+
+
+def test_state_dict_layout(net, state):
+    assert list(net.state_dict()) == list(state)
+    for key, value in net.state_dict().items():
+        assert tuple(value.shape) == state[key].shape, key
+
+
+def test_command_rows_renormed_at_load(net, state, pack):
+    np.testing.assert_array_equal(state['backbone.word_embeddings.weight'][600:604],
+                                  pack['word_embeddings_600_603_before'])
+    rows = net.backbone.word_embeddings.weight.detach().numpy()
+    np.testing.assert_allclose(rows[600:604], pack['word_embeddings_600_603_after'],
+                               rtol=0, atol=1e-6)
+    # only the command rows are renormalised; the rest of the tied table is as loaded
+    np.testing.assert_array_equal(rows[:600], state['backbone.word_embeddings.weight'][:600])
+    np.testing.assert_array_equal(rows[604:], state['backbone.word_embeddings.weight'][604:])
+
+
+def test_pos_embed_z_aliases_resolve_to_z1(state, pack):
+    """If the three aliased tensors ever differ, the reference ends up using pos_embed_z1."""
+    other = dict(state)
+    wrong = np.zeros_like(state['backbone.pos_embed_z1'])
+    other['backbone.pos_embed_z'] = wrong
+    other['backbone.pos_embed_z0'] = wrong + 1.0
+    network = FARTrackNetwork(SPECS['fartrack'], PARAMS).eval()
+    network.load_state_dict(_tensors(other), strict=True)
+    out, _ = _run(network, [pack['template_in']], [0] * 5, pack['mask_in_row'],
+                  pack['search_in'])
+    np.testing.assert_allclose(out['logits'], pack['logits'].transpose(1, 0, 2), rtol=0,
+                               atol=5e-5)
+
+
+def _check_frame(out, scores, pack, prefix: str):
+    np.testing.assert_allclose(out['logits'], pack[f'{prefix}logits'].transpose(1, 0, 2),
+                               rtol=0, atol=5e-5)
+    np.testing.assert_allclose(out['class_prob'], pack[f'{prefix}class_prob'], rtol=0, atol=5e-6)
+    np.testing.assert_array_equal(out['seqs'].astype(np.int64), pack[f'{prefix}seqs'])
+    np.testing.assert_array_equal(out['mask'] > 0.5, pack[f'{prefix}mask_out_25'])
+    for ratio in RATIOS:
+        np.testing.assert_array_equal(prune_mask(scores, int(49 * ratio / 100)).numpy(),
+                                      pack[f'{prefix}mask_out_{ratio}'], err_msg=str(ratio))
+
+
+def test_frame1_stages(net, pack):
+    assert pack['mask_in_row'].all()
+    out, scores = _run(net, [pack['template_in']], [0] * 5, pack['mask_in_row'],
+                       pack['search_in'])
+    _check_frame(out, scores, pack, '')
+
+
+def test_frame2_stages_with_template_update_and_mask_carry(net, pack):
+    templates = [pack['template_in'], pack['f2_template_in']]
+    out, scores = _run(net, templates, pack['f2_template_idx'], pack['f2_mask_row'],
+                       pack['f2_search_in'])
+    _check_frame(out, scores, pack, 'f2_')
+
+
+def test_masknorm_outputs_bias_for_masked_tokens():
+    torch.manual_seed(0)
+    norm = MaskedLayerNorm(8)
+    with torch.no_grad():
+        norm.norm.weight.uniform_(0.5, 1.5)
+        norm.norm.bias.uniform_(-1.0, 1.0)
+    x = torch.randn(1, 6, 8) * 3.0
+    keep = torch.tensor([[True, False, True, False, True, True]])
+    out = norm(x, keep)
+    masked = out[0, ~keep[0]]
+    assert torch.equal(masked, norm.norm.bias.expand_as(masked))
+    # kept tokens: a LayerNorm with the reference's eps 1e-5 (variance over all channels)
+    mean = x.mean(-1, keepdim=True)
+    var = ((x - mean) ** 2).mean(-1, keepdim=True)
+    ref = (x - mean) / torch.sqrt(var + 1e-5) * norm.norm.weight + norm.norm.bias
+    torch.testing.assert_close(out[keep], ref[keep], rtol=0, atol=1e-5)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.integers(0, 5), min_size=49, max_size=49), st.sampled_from([0.25, 0.5, 0.9]))
+def test_prune_mask_is_a_stable_ascending_sort(values, ratio):
+    scores = np.asarray(values, dtype=np.float32)
+    expected = np.ones(49, dtype=bool)
+    expected[np.argsort(scores, kind='stable')[:int(49 * ratio)]] = False
+    got = prune_mask(torch.from_numpy(scores)[None], int(49 * ratio))[0].numpy()
+    np.testing.assert_array_equal(got, expected)
+
+
+@pytest.mark.parametrize('prefix', ['', 'f2_'])
+def test_token_decode_matches_pack(pack, prefix):
+    values = bin_values(PARAMS.bins, PARAMS.bin_range)
+    np.testing.assert_array_equal(values, pack['soft_bins'])
+    box = decode_tokens(pack[f'{prefix}logits'].transpose(1, 0, 2), pack[f'{prefix}seqs'],
+                        PARAMS.bins, values)
+    np.testing.assert_allclose(box.cxcywh, pack[f'{prefix}box_cxcywh_norm'][0], rtol=0,
+                               atol=2e-6)
+    if not prefix:
+        np.testing.assert_array_equal(box.argmax_xyxy, pack['box_argmax_xyxy'][0])
+        np.testing.assert_allclose(box.soft_xyxy, pack['box_soft_xyxy'][0], rtol=0, atol=2e-6)
+        np.testing.assert_allclose(box.xyxy, pack['box_xyxy_norm'], rtol=0, atol=2e-6)
+
+
+def _read_tsv(path: Path) -> list[dict]:
+    lines = [line for line in path.read_text().splitlines() if not line.startswith('#')]
+    header = lines[0].split('\t')
+    return [dict(zip(header, line.split('\t'))) for line in lines[1:]]
+
+
+def _deer_frames(sot_dir: Path, conformance_dir: Path) -> list[np.ndarray]:
+    """Decode frames 0001..0060 as the pack did; skip if this decoder gives other pixels."""
+    frames = []
+    for row in _read_tsv(conformance_dir / 'frames.tsv')[:FRAMES]:
+        bgr = cv2.imread(str(sot_dir / 'Deer' / 'img' / row['file']))
+        if bgr is None:
+            pytest.skip(f'cannot read {row["file"]} from {sot_dir / "Deer" / "img"}')
+        rgb = np.ascontiguousarray(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
+        if hashlib.sha256(rgb.tobytes()).hexdigest() != row['rgb_sha256']:
+            pytest.skip(f'this OpenCV ({cv2.__version__}) decodes {row["file"]} to other pixels '
+                        'than the pack (frames.tsv rgb_sha256); tracks would not be comparable')
+        frames.append(rgb)
+    return frames
+
+
+class _RecordingBackend:
+    """Passes calls through to a backend and keeps every template input and search output."""
+
+    def __init__(self, backend):
+        self.inner = backend
+        self.name, self.device = backend.name, backend.device
+        self.templates, self.outputs = [], []
+
+    def set_template(self, inputs):
+        self.templates.append(dict(inputs))
+        self.inner.set_template(inputs)
+
+    def search(self, inputs):
+        out = self.inner.search(inputs)
+        self.outputs.append(out)
+        return out
+
+
+def test_track_60_frames_matches_reference(net, pack, conformance_dir, sot_dir):
+    frames = _deer_frames(sot_dir, conformance_dir)
+    expected = _read_tsv(conformance_dir / 'fartrack.track.tsv')
+    init = BoxXYWH(*(float(expected[0][k]) for k in 'xywh'))
+    backend = _RecordingBackend(TorchBackend(net))
+    tracker = FARTrackTracker(SPECS['fartrack'], backend, PARAMS)
+    tracker.init(frames[0], init)
+    for frame in range(1, FRAMES):
+        result = tracker.update(frames[frame])
+        row, i = expected[frame], frame - 1
+        assert list(tracker.last_template_indices) == pack['track_template_idx'][i].tolist()
+        assert row['template_idx'] == ','.join(map(str, tracker.last_template_indices))
+        np.testing.assert_array_equal(backend.templates[-1]['template_mask'][0] > 0.5,
+                                      pack['track_mask_cols'][i], err_msg=f'frame {frame}')
+        np.testing.assert_array_equal(backend.outputs[-1]['seqs'][0].astype(np.int64),
+                                      pack['track_seqs'][i], err_msg=f'frame {frame}')
+        np.testing.assert_allclose(result.box.as_tuple(), [float(row[k]) for k in 'xywh'],
+                                   rtol=0, atol=1e-2, err_msg=f'frame {frame}')
+        assert result.score == pytest.approx(float(row['prob_min']), abs=5e-6)
+    # the bounded memory holds fewer templates than the reference's list by the end
+    assert tracker.memory.count == FRAMES
+    assert len(tracker.memory.stored_indices) < FRAMES
+
+
+def test_detects_sparse_checkpoints_only(conformance_dir, synth, state):
+    assert detect_fartrack(state) == 'fartrack'
+    for other in ('compresstracker_4', 'mvt', 'litetrack_b4'):
+        keys = [row[0] for row in synth.read_manifest(conformance_dir / f'{other}.manifest.tsv')]
+        assert detect_fartrack(keys) is None
+    frame_level = [k for k in state if 'masknorm' not in k]
+    with pytest.raises(CheckpointError, match='FARTrackSparse'):
+        detect_fartrack(frame_level)
+
+
+class _Graph(torch.nn.Module):
+    """One path of a TrackerNetwork with positional inputs and outputs, for ONNX export."""
+
+    def __init__(self, net, path: str, cache_names=()):
+        super().__init__()
+        self.net, self.path, self.cache_names = net, path, tuple(cache_names)
+
+    def forward(self, *args):
+        spec = self.net.spec
+        if self.path == 'template':
+            out = self.net.forward_template(**dict(zip(spec.template_inputs, args)))
+            return tuple(out.values())
+        cache = dict(zip(self.cache_names, args))
+        out = self.net.forward_search(cache, **dict(zip(spec.search_inputs,
+                                                        args[len(cache):])))
+        return tuple(out[k] for k in spec.search_outputs)
+
+
+def test_onnx_export_matches_pack_on_frame2(net, pack, tmp_path):
+    """Both graphs through ONNX Runtime, on the frame-2 inputs (non-trivial mask)."""
+    onnxruntime = pytest.importorskip('onnxruntime', reason='onnxruntime not installed')
+    spec = net.spec
+    slots = pack['f2_template_idx']
+    templates = np.stack([(pack['template_in'], pack['f2_template_in'])[i][0] for i in slots])
+    feeds = {'templates': templates[None],
+             'template_mask': pack['f2_mask_row'][:net.n_z].astype(np.float32)[None]}
+    args = tuple(torch.from_numpy(feeds[k]) for k in spec.template_inputs)
+    with torch.no_grad():
+        cache = net.forward_template(**dict(zip(spec.template_inputs, args)))
+    paths = (('template', args, spec.template_inputs, tuple(cache)),
+             ('search', (*cache.values(), torch.from_numpy(pack['f2_search_in'])),
+              tuple(cache) + spec.search_inputs, spec.search_outputs))
+    sessions = []
+    for path, inputs, in_names, out_names in paths:
+        file = tmp_path / f'{path}.onnx'
+        torch.onnx.export(_Graph(net, path, cache), inputs, str(file),
+                          input_names=list(in_names), output_names=list(out_names),
+                          opset_version=17, dynamo=False)
+        sessions.append(onnxruntime.InferenceSession(str(file),
+                                                     providers=['CPUExecutionProvider']))
+    cached = sessions[0].run(None, feeds)
+    out = dict(zip(spec.search_outputs, sessions[1].run(
+        None, dict(zip(cache, cached), search=pack['f2_search_in']))))
+    np.testing.assert_allclose(out['logits'], pack['f2_logits'].transpose(1, 0, 2), rtol=0,
+                               atol=5e-5)
+    np.testing.assert_array_equal(out['seqs'].astype(np.int64), pack['f2_seqs'])
+    np.testing.assert_array_equal(out['mask'] > 0.5, pack['f2_mask_out_25'])
