@@ -11,7 +11,8 @@ message building and thread hand-over.
     .venv/bin/python benchmarks/bench_node_overhead.py --frames 200
 
 Run it through the loopback setup (scripts/test.sh sets the same environment):
-ROS_AUTOMATIC_DISCOVERY_RANGE=LOCALHOST, FASTDDS_DEFAULT_PROFILES_FILE=scripts/fastdds_loopback.xml.
+ROS_AUTOMATIC_DISCOVERY_RANGE=LOCALHOST and
+FASTDDS_DEFAULT_PROFILES_FILE=scripts/fastdds_loopback.xml.
 """
 
 from __future__ import annotations
@@ -28,9 +29,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / 'test' / 'ros'))
 os.environ.setdefault('ROS_AUTOMATIC_DISCOVERY_RANGE', 'LOCALHOST')
-os.environ.setdefault('FASTDDS_DEFAULT_PROFILES_FILE', str(ROOT / 'scripts' / 'fastdds_loopback.xml'))
+os.environ.setdefault('FASTDDS_DEFAULT_PROFILES_FILE',
+                      str(ROOT / 'scripts' / 'fastdds_loopback.xml'))
 
-from diagnostic_msgs.msg import DiagnosticArray  # noqa: E402
+from diagnostic_msgs.msg import DiagnosticArray  # noqa: E402, I100 - after the environment
 from rclpy.qos import qos_profile_sensor_data  # noqa: E402
 from ros_harness import image_message, RosClient, stamp_of, TrackerProcess  # noqa: E402
 from sensor_msgs.msg import Image  # noqa: E402
@@ -87,8 +89,8 @@ def measure(size, frames, params, source):
     e2e_ms = np.array([(arrivals[s] - s) / 1e6 for s in stamps])
     values = {kv.key: float(kv.value) for kv in diags[-1].values
               if kv.key.startswith('latency_ms.')}
-    update = sum(values[f'latency_ms.{s}.mean'] for s in ('preprocess', 'inference',
-                                                           'postprocess'))
+    stages = ('preprocess', 'inference', 'postprocess')
+    update = sum(values[f'latency_ms.{stage}.mean'] for stage in stages)
     return {
         'size': f'{width}x{height}', 'frames': frames,
         'e2e_mean': e2e_ms.mean(), 'e2e_p50': np.percentile(e2e_ms, 50),

@@ -23,10 +23,11 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 os.environ.setdefault('ROS_AUTOMATIC_DISCOVERY_RANGE', 'LOCALHOST')
-os.environ.setdefault('FASTDDS_DEFAULT_PROFILES_FILE', str(ROOT / 'scripts' / 'fastdds_loopback.xml'))
+os.environ.setdefault('FASTDDS_DEFAULT_PROFILES_FILE',
+                      str(ROOT / 'scripts' / 'fastdds_loopback.xml'))
 
 import rclpy  # noqa: E402
-from diagnostic_msgs.msg import DiagnosticArray  # noqa: E402
+from diagnostic_msgs.msg import DiagnosticArray  # noqa: E402, I100 - after the environment
 from vision_msgs.msg import Detection2DArray  # noqa: E402
 
 

@@ -39,8 +39,11 @@ log "installing requirements (first run: about a minute)"
 "$vpy" -m pip install --quiet --disable-pip-version-check --upgrade pip
 "$vpy" -m pip install --quiet --disable-pip-version-check -r "$root/requirements.txt"
 
-if "$vpy" -c 'import vision_msgs.msg' 2>/dev/null && [[ ! -f $venv/.lite_tracker_generated_vision_msgs ]]; then
-  log "vision_msgs already importable: not generating it"
+interfaces_hash=$(find "$root/interfaces" -type f -print0 | sort -z | xargs -0 cat | sha256sum | cut -d' ' -f1)
+generated=$venv/.lite_tracker_generated_vision_msgs
+if "$vpy" -c 'import vision_msgs.msg' 2>/dev/null \
+    && { [[ ! -f $generated ]] || [[ $(cat "$generated") == "$interfaces_hash" ]]; }; then
+  log "vision_msgs importable and up to date: not generating it"
 else
   log "generating vision_msgs from interfaces/vision_msgs"
   command -v cmake >/dev/null && cmake --version | awk 'NR==1{split($3,v,"."); exit !(v[1]>3 || (v[1]==3 && v[2]>=19))}' \
@@ -55,7 +58,7 @@ else
       -DCMAKE_PROJECT_INCLUDE="$root/interfaces/vision_msgs/cmake/drop_missing_include_dirs.cmake" >cmake.log 2>&1 \
       && make -j"$(nproc)" install >>cmake.log 2>&1
   ) || { log "vision_msgs generation failed; log follows"; cat "$build/cmake.log" >&2; exit 1; }
-  touch "$venv/.lite_tracker_generated_vision_msgs"
+  echo "$interfaces_hash" >"$generated"
 fi
 
 log "installing lite_tracker_ros (editable)"

@@ -74,7 +74,7 @@ def pytest_report_header(config):
 
 @pytest.fixture(scope='session')
 def synth_weights(conformance_dir):
-    """The conformance pack's own weight generator, imported from the read-only pack."""
+    """Import the conformance pack's own weight generator from the read-only pack."""
     spec = importlib.util.spec_from_file_location('synth_weights',
                                                   conformance_dir / 'synth_weights.py')
     module = importlib.util.module_from_spec(spec)

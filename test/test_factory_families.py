@@ -1,6 +1,7 @@
 """
-Every family, built by ``create_tracker`` from a checkpoint file, tracks like the reference on
-every CPU backend: the first frames of the conformance track, to 0.01 px.
+Every family, built by ``create_tracker`` from a checkpoint file, tracks like the reference.
+
+On every CPU backend: the first frames of the conformance track, to 0.01 px.
 """
 
 import csv

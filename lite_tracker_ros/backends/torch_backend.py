@@ -44,7 +44,7 @@ class TorchBackend:
 
     @property
     def template_cache(self) -> dict[str, np.ndarray] | None:
-        """The cached template-path outputs as numpy arrays (for inspection), or None."""
+        """Return the cached template-path outputs as numpy arrays (for inspection), or None."""
         if self._cache is None:
             return None
         return {name: value.detach().cpu().numpy() for name, value in self._cache.items()}

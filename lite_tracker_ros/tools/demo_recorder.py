@@ -12,9 +12,9 @@ from pathlib import Path
 import time
 
 import cv2
+from diagnostic_msgs.msg import DiagnosticArray
 import numpy as np
 import rclpy
-from diagnostic_msgs.msg import DiagnosticArray
 from rclpy.executors import SingleThreadedExecutor
 from rclpy.qos import qos_profile_sensor_data, QoSHistoryPolicy, QoSProfile
 from sensor_msgs.msg import Image
@@ -141,7 +141,8 @@ def write_outputs(recorder: DemoRecorder, out: Path, model: str, backend: str,
         cv2.imwrite(str(out / 'strip.png'), np.concatenate(thumbs, axis=1))
 
     tracked = [s for s in recorder.frame_order if recorder.results.get(s) is not None]
-    latency = [recorder.arrival_ns[s] - s for s in recorder.frame_order if s in recorder.arrival_ns]
+    latency = [recorder.arrival_ns[s] - s for s in recorder.frame_order
+               if s in recorder.arrival_ns]
     values = {
         'model': model, 'backend': backend,
         'frames_published': len(recorder.frame_order),

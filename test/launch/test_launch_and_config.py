@@ -51,7 +51,7 @@ def test_profile_sets_exactly_the_node_parameters_with_valid_values(profile):
     defaults = TrackerParameters()
     assert set(params) == {f.name for f in fields(TrackerParameters)}
     for name, value in params.items():
-        assert type(value) is type(getattr(defaults, name)), name
+        assert type(value) is type(getattr(defaults, name)), name  # noqa: E721 - bool is an int
     assert params['backend'] in BACKENDS and params['precision'] in PRECISIONS
     assert 0.0 <= params['lost_threshold'] <= 1.0
     assert params['init_buffer_size'] >= 1

@@ -11,7 +11,7 @@ import pytest
 
 launch_pytest = pytest.importorskip(
     'launch_pytest', reason='launch_pytest is not installed (not on PyPI); runs on a ROS install')
-from ament_index_python.packages import get_package_share_directory  # noqa: E402
+from ament_index_python.packages import get_package_share_directory  # noqa: E402, I100
 from launch import LaunchDescription  # noqa: E402
 from launch.actions import IncludeLaunchDescription  # noqa: E402
 from launch.launch_description_sources import PythonLaunchDescriptionSource  # noqa: E402

@@ -87,7 +87,7 @@ def _ros_value(value) -> str:
 
 
 def load_sequence(folder: Path, count: int) -> tuple[list[np.ndarray], np.ndarray]:
-    """The first ``count`` BGR frames of a sequence and its ground truth."""
+    """Read the first ``count`` BGR frames of a sequence and its ground truth."""
     paths = sorted((folder / 'img').glob('*.jpg'))[:count]
     frames = [cv2.imread(str(p), cv2.IMREAD_COLOR) for p in paths]
     gt = np.loadtxt(folder / 'groundtruth.txt', delimiter=',')

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 rclpy = pytest.importorskip('rclpy', reason='rclpy not importable: run through scripts/test.sh')
-from diagnostic_msgs.msg import DiagnosticArray  # noqa: E402
+from diagnostic_msgs.msg import DiagnosticArray  # noqa: E402, I100 - after importorskip
 from rclpy.qos import qos_profile_sensor_data, QoSProfile, ReliabilityPolicy  # noqa: E402
 from sensor_msgs.msg import Image  # noqa: E402
 from std_srvs.srv import Trigger  # noqa: E402
@@ -23,7 +23,7 @@ from vision_msgs.msg import Detection2D, Detection2DArray  # noqa: E402
 from lite_tracker_ros.core.types import BoxXYWH, TrackState  # noqa: E402
 from lite_tracker_ros.factory import create_tracker  # noqa: E402
 from lite_tracker_ros.ros.image_conversion import image_to_frame  # noqa: E402
-from ros_harness import (  # noqa: E402
+from ros_harness import (  # noqa: E402, I100, I201 - the sibling test helper module
     image_message, load_sequence, RosClient, stamp_of, TrackerProcess)
 
 MODEL = 'litetrack_b4'
