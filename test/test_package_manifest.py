@@ -26,7 +26,7 @@ ROSDEP_KEYS = {
     'launch_testing_ros': 'launch_testing_ros',
 }
 # No rosdep key on every supported distro: installed with pip, as the README's ROS section says.
-PIP_ONLY = {'torch', 'onnxruntime', 'onnx', 'safetensors', 'tensorrt', 'ament_flake8',
+PIP_ONLY = {'torch', 'onnxruntime', 'onnx', 'safetensors', 'tensorrt', 'cuda', 'ament_flake8',
             'ament_pep257', 'ament_copyright', 'catkin_pkg'}
 
 
@@ -42,7 +42,9 @@ def third_party_imports(paths):
                 continue
             for name in names:
                 top = name.split('.')[0]
-                if top not in sys.stdlib_module_names and top != 'lite_tracker_ros':
+                local = path.with_name(f'{top}.py').exists()  # a sibling helper module
+                if top not in sys.stdlib_module_names and top != 'lite_tracker_ros' \
+                        and not local:
                     found.add(top)
     return found
 

@@ -268,7 +268,7 @@ def test_reset_service_returns_to_idle(client, weights, sequence):
 
 @pytest.mark.parametrize('params,expected', [
     ({'weights': '/nonexistent/litetrack_b4.pth.tar'}, 'no such file'),
-    ({'backend': 'tensorrt'}, 'not available'),
+    ({'backend': 'tensorrt'}, 'unavailable; available: torch'),
     ({'model': 'no_such_model', 'weights': ''}, 'unknown model'),
 ])
 def test_bad_model_configuration_stops_startup_with_one_line(weights, params, expected):
