@@ -15,7 +15,9 @@ import time
 
 import numpy as np
 
-STAGES = ('conversion', 'preprocess', 'inference', 'postprocess', 'end_to_end')
+# receive_delay: image stamp to the subscription callback (transport and driver delay);
+# end_to_end: image stamp to the result being published
+STAGES = ('receive_delay', 'conversion', 'preprocess', 'inference', 'postprocess', 'end_to_end')
 
 
 class Level(enum.IntEnum):

@@ -65,7 +65,7 @@ class TrackerNode(Node):
             lag_warn_s=self.params.lag_warn_s)
         self._frames = StampedBuffer(self.params.init_buffer_size)
         self._cond = threading.Condition()
-        self._latest = None  # (message, receive time) waiting for the worker
+        self._latest = None  # (message, receive delay in s) waiting for the worker
         self._inits: list[Detection2D] = []
         self._enabled = True
         self._reset_requested = False
@@ -136,10 +136,11 @@ class TrackerNode(Node):
 
     def _on_image(self, msg) -> None:
         self.health.frame_received()
+        delay_s = (self.get_clock().now().nanoseconds - stamp_ns(msg.header)) / 1e9
         with self._cond:
             if self._latest is not None:
                 self.health.frame_dropped()
-            self._latest = (msg, time.monotonic())
+            self._latest = (msg, delay_s)
             self._frames.push(stamp_ns(msg.header), msg)
             self._cond.notify()
 
@@ -217,7 +218,7 @@ class TrackerNode(Node):
         self.health.set_state(self.tracker.state.value)
         self.get_logger().info(f'tracking {box} from the frame stamped {found[0] / 1e9:.3f}')
 
-    def _process(self, msg, received: float) -> None:
+    def _process(self, msg, receive_delay_s: float) -> None:
         t0 = time.perf_counter()
         try:
             frame = image_to_frame(msg) if isinstance(msg, Image) else compressed_to_frame(msg)
@@ -243,7 +244,7 @@ class TrackerNode(Node):
         self._detections_pub.publish(detection_array(msg.header, detection))
         if self._debug_pub.get_subscription_count() > 0:
             self._publish_debug(msg.header, frame, result)
-        stages = {'conversion': conversion_s}
+        stages = {'receive_delay': receive_delay_s, 'conversion': conversion_s}
         if result is not None:
             stages.update(result.timings_s)
         now_ns = self.get_clock().now().nanoseconds
