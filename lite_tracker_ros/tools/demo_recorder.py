@@ -182,22 +182,18 @@ def write_outputs(recorder: DemoRecorder, out: Path, model: str, backend: str,
 
 
 def _accuracy(recorder: DemoRecorder, gt: np.ndarray) -> dict:
-    ious, errors = [], []
+    """Score the frames that got a result (frames the node dropped have no box to score)."""
+    from lite_tracker_ros.evaluation.metrics import score_sequence
+    pred, truth = [], []
     for index, stamp in enumerate(recorder.frame_order[1:], start=1):
         det = recorder.results.get(stamp)
-        if index >= len(gt) or det is None or not np.all(np.isfinite(gt[index])):
+        if index >= len(gt) or det is None:
             continue
         b = det.bbox
-        px, py, pw, ph = (b.center.position.x - b.size_x / 2, b.center.position.y - b.size_y / 2,
-                          b.size_x, b.size_y)
-        gx, gy, gw, gh = gt[index]
-        iw = max(0.0, min(px + pw, gx + gw) - max(px, gx))
-        ih = max(0.0, min(py + ph, gy + gh) - max(py, gy))
-        inter = iw * ih
-        ious.append(inter / (pw * ph + gw * gh - inter))
-        errors.append(np.hypot(px + pw / 2 - (gx + gw / 2), py + ph / 2 - (gy + gh / 2)))
-    ious = np.asarray(ious)
-    thresholds = np.linspace(0, 1, 21)
-    return {'frames': len(ious),
-            'success_auc': float(np.mean([(ious > t).mean() for t in thresholds])),
-            'precision_20px': float((np.asarray(errors) <= 20).mean())}
+        pred.append([b.center.position.x - b.size_x / 2, b.center.position.y - b.size_y / 2,
+                     b.size_x, b.size_y])
+        truth.append(gt[index])
+    scores = score_sequence(np.asarray(pred).reshape(-1, 4), np.asarray(truth).reshape(-1, 4),
+                            init_index=-1)
+    return {'frames': scores.frames_scored, 'success_auc': scores.auc,
+            'precision_20px': scores.precision_20}
