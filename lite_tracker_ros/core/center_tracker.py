@@ -14,7 +14,6 @@ as the reference trackers do, so it recovers by itself when the score rises agai
 
 from __future__ import annotations
 
-import math
 import time
 
 import numpy as np
@@ -22,29 +21,18 @@ import numpy as np
 from lite_tracker_ros.core.backend import Backend
 from lite_tracker_ros.core.center_decode import box_to_crop_pixels, decode_center, hann_window
 from lite_tracker_ros.core.crop import sample_target
+from lite_tracker_ros.core.frame import as_frame
 from lite_tracker_ros.core.geometry import clip_box, map_box_back
 from lite_tracker_ros.core.model_spec import ModelSpec
 from lite_tracker_ros.core.normalize import normalize
+from lite_tracker_ros.core.track_bookkeeping import TrackBookkeeping
 from lite_tracker_ros.core.tracker import FrameLike
-from lite_tracker_ros.core.types import BoxXYWH, ChannelOrder, Frame, TrackResult, TrackState
+from lite_tracker_ros.core.types import BoxXYWH, TrackResult, TrackState
 
 #: windowed peak score under which a result reports LOST. The window's own peak is about 0.98,
 #: and trained centre heads score a visible target well above 0.5; 0.25 is the same default as
 #: the ROS node's ``lost_threshold`` parameter.
 DEFAULT_LOST_THRESHOLD = 0.25
-
-
-def as_frame(frame: FrameLike) -> Frame:
-    """Accept a ``Frame`` or a bare uint8 array (``HxWx3`` RGB, or ``HxW`` mono)."""
-    if isinstance(frame, Frame):
-        return frame
-    if isinstance(frame, np.ndarray):
-        if frame.ndim == 2:
-            return Frame(frame, ChannelOrder.MONO)
-        if frame.ndim == 3 and frame.shape[2] == 3:
-            return Frame(frame, ChannelOrder.RGB)
-        raise ValueError(f'expected an HxWx3 RGB or HxW mono image, got shape {frame.shape}')
-    raise TypeError(f'expected a Frame or a numpy array, got {type(frame).__name__}')
 
 
 def template_box_input(box: BoxXYWH, resize_factor: float, template_size: int) -> np.ndarray:
@@ -62,38 +50,16 @@ def template_box_input(box: BoxXYWH, resize_factor: float, template_size: int) -
     return xyxy.astype(np.float32)[None]
 
 
-class CenterHeadTracker:
+class CenterHeadTracker(TrackBookkeeping):
     """Single-object tracker for any centre-head model, whatever backend computes it."""
 
     def __init__(self, spec: ModelSpec, backend: Backend,
                  lost_threshold: float = DEFAULT_LOST_THRESHOLD):
         self.spec = spec
         self.backend = backend
-        self.lost_threshold = lost_threshold
+        super().__init__(lost_threshold)
         self._window = hann_window(spec.feat_size)
         self._box: BoxXYWH | None = None
-        self._state = TrackState.IDLE
-        self._track_id = 0
-
-    @property
-    def lost_threshold(self) -> float:
-        return self._lost_threshold
-
-    @lost_threshold.setter
-    def lost_threshold(self, value: float) -> None:
-        value = float(value)
-        if not (math.isfinite(value) and 0.0 <= value <= 1.0):
-            raise ValueError(f'lost_threshold must be a number in [0, 1], got {value}')
-        self._lost_threshold = value
-
-    @property
-    def state(self) -> TrackState:
-        return self._state
-
-    @property
-    def track_id(self) -> int:
-        """Id of the current track: 0 before the first init, then one more per init."""
-        return self._track_id
 
     @property
     def box(self) -> BoxXYWH | None:
@@ -102,9 +68,7 @@ class CenterHeadTracker:
 
     def init(self, frame: FrameLike, box: BoxXYWH) -> None:
         """Start a new track on ``box`` (image pixels) in ``frame``; allowed at any time."""
-        if not (box.is_finite() and box.w > 0 and box.h > 0):
-            raise ValueError(f'init box {box.as_tuple()} must be finite with positive width '
-                             'and height (x, y, w, h in image pixels)')
+        self.check_init_box(box)
         frame = as_frame(frame)
         crop = sample_target(frame, box, self.spec.template.factor, self.spec.template.size)
         inputs = {'template': normalize(crop.pixels, self.spec.mean, self.spec.std)}
@@ -113,8 +77,7 @@ class CenterHeadTracker:
                                                        self.spec.template.size)
         self.backend.set_template(inputs)
         self._box = BoxXYWH(*(float(v) for v in box.as_tuple()))
-        self._state = TrackState.TRACKING
-        self._track_id += 1
+        self._begin_track()
 
     def update(self, frame: FrameLike) -> TrackResult:
         """
@@ -138,8 +101,7 @@ class CenterHeadTracker:
         pred = box_to_crop_pixels(peak.box_cxcywh, search.size, crop.resize_factor)
         box = map_box_back(pred, self._box, crop.resize_factor, search.size)
         self._box = clip_box(box, frame.width, frame.height)
-        self._state = (TrackState.TRACKING if peak.score >= self._lost_threshold
-                       else TrackState.LOST)
+        self._judge(peak.score)
         t3 = time.perf_counter()
         return TrackResult(self._box, peak.score, self._state, self._track_id,
                            {'preprocess': t1 - t0, 'inference': t2 - t1, 'postprocess': t3 - t2})

@@ -26,13 +26,14 @@ import numpy as np
 
 from lite_tracker_ros.core.backend import Backend
 from lite_tracker_ros.core.center_decode import box_to_crop_pixels
-from lite_tracker_ros.core.center_tracker import as_frame
 from lite_tracker_ros.core.crop import sample_target
 from lite_tracker_ros.core.fartrack_template_memory import TemplateMemory
+from lite_tracker_ros.core.frame import as_frame
 from lite_tracker_ros.core.geometry import clip_box, map_box_back
 from lite_tracker_ros.core.model_spec import ModelSpec
 from lite_tracker_ros.core.normalize import normalize
 from lite_tracker_ros.core.token_decode import bin_values, decode_tokens
+from lite_tracker_ros.core.track_bookkeeping import TrackBookkeeping
 from lite_tracker_ros.core.tracker import FrameLike
 from lite_tracker_ros.core.types import BoxXYWH, TrackResult, TrackState
 
@@ -40,7 +41,7 @@ if TYPE_CHECKING:  # the specs layer imports core, so core names its types for c
     from lite_tracker_ros.specs.fartrack import FARTrackParams
 
 
-class FARTrackTracker:
+class FARTrackTracker(TrackBookkeeping):
     """
     FARTrack behind the :class:`~lite_tracker_ros.core.tracker.Tracker` API.
 
@@ -54,23 +55,12 @@ class FARTrackTracker:
         self.spec = spec
         self.backend = backend
         self.params = params
-        self.lost_threshold = float(lost_threshold)
+        super().__init__(lost_threshold)
         tokens = (spec.template.size // params.patch_size) ** 2
         self._memory = TemplateMemory(params.num_templates, params.sampling_ratio, tokens)
         self._values = bin_values(params.bins, params.bin_range)
         self._box: BoxXYWH | None = None
-        self._state = TrackState.IDLE
-        self._track_id = 0
         self._last_slots: tuple[int, ...] = ()
-
-    @property
-    def state(self) -> TrackState:
-        return self._state
-
-    @property
-    def track_id(self) -> int:
-        """Id of the current track: 0 before the first init, then one more per init."""
-        return self._track_id
 
     @property
     def box(self) -> BoxXYWH | None:
@@ -88,16 +78,13 @@ class FARTrackTracker:
 
     def init(self, frame: FrameLike, box: BoxXYWH) -> None:
         """Start a new track on ``box`` (image pixels) in ``frame``; allowed at any time."""
-        if not (box.is_finite() and box.w > 0 and box.h > 0):
-            raise ValueError(f'init box {box.as_tuple()} must be finite with positive width '
-                             'and height (x, y, w, h in image pixels)')
+        self.check_init_box(box)
         frame = as_frame(frame)
         box = BoxXYWH(*(float(v) for v in box.as_tuple()))
         self._memory.reset(self._template_crop(frame, box))
         self._box = box
         self._last_slots = ()
-        self._state = TrackState.TRACKING
-        self._track_id += 1
+        self._begin_track()
 
     def update(self, frame: FrameLike) -> TrackResult:
         """
@@ -129,8 +116,7 @@ class FARTrackTracker:
                          np.asarray(outputs['mask']).reshape(-1) > 0.5)
         self._last_slots = tuple(slots)
         score = float(np.min(outputs['class_prob']))
-        self._state = (TrackState.TRACKING if score >= self.lost_threshold
-                       else TrackState.LOST)
+        self._judge(score)
         t3 = time.perf_counter()
         return TrackResult(self._box, score, self._state, self._track_id,
                            {'preprocess': t1 - t0, 'inference': t2 - t1, 'postprocess': t3 - t2})

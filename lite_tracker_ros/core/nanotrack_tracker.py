@@ -16,7 +16,6 @@ cv2.TrackerNano's arithmetic instead.
 
 from __future__ import annotations
 
-import itertools
 import math
 import time
 from typing import TYPE_CHECKING
@@ -25,29 +24,15 @@ import cv2
 import numpy as np
 
 from lite_tracker_ros.core.backend import Backend
+from lite_tracker_ros.core.frame import as_frame
 from lite_tracker_ros.core.model_spec import ModelSpec
 from lite_tracker_ros.core.siamese_crop import crop_square, SquareWindow
+from lite_tracker_ros.core.track_bookkeeping import TrackBookkeeping
 from lite_tracker_ros.core.tracker import FrameLike
 from lite_tracker_ros.core.types import BoxXYWH, ChannelOrder, Frame, TrackResult, TrackState
 
 if TYPE_CHECKING:  # the specs layer imports core, so core names its types for checkers only
     from lite_tracker_ros.specs.nanotrack import NanoTrackParams
-
-
-def as_frame(frame: FrameLike) -> Frame:
-    """Check a frame (a bare array is RGB, or mono if it is ``HxW``) and wrap it in Frame."""
-    if not isinstance(frame, Frame):
-        array = np.asarray(frame)
-        frame = Frame(array, ChannelOrder.MONO if array.ndim == 2 else ChannelOrder.RGB)
-    pixels = frame.pixels
-    channels = 1 if pixels.ndim == 2 else (pixels.shape[2] if pixels.ndim == 3 else 0)
-    if pixels.dtype != np.uint8 or channels not in (1, 3) or min(pixels.shape[:2]) < 1:
-        raise ValueError(f'frame must be an HxWx3 or HxW uint8 image, got {pixels.dtype} array '
-                         f'of shape {pixels.shape}; convert it (e.g. cv_bridge to rgb8/bgr8)')
-    if (channels == 1) != (frame.order is ChannelOrder.MONO):
-        raise ValueError(f'frame order {frame.order.name} does not fit {channels} channel(s); '
-                         'use ChannelOrder.MONO for one channel, RGB or BGR for three')
-    return frame
 
 
 def _size_term(w, h):
@@ -67,7 +52,7 @@ def _change(ratio):
 DEFAULT_LOST_THRESHOLD = 0.25
 
 
-class NanoTracker:
+class NanoTracker(TrackBookkeeping):
     """
     NanoTrack v1/v2/v3 behind the :class:`~lite_tracker_ros.core.tracker.Tracker` API.
 
@@ -99,31 +84,8 @@ class NanoTracker:
         if not (np.allclose(gain, 1.0) and np.allclose(bias, 0.0)):
             self._normalise = (gain.astype(np.float32).reshape(3, 1, 1),
                                bias.astype(np.float32).reshape(3, 1, 1))
-        self.lost_threshold = lost_threshold
-        self._track_ids = itertools.count(1)
-        self._track_id = 0
-        self._state = TrackState.IDLE
+        super().__init__(lost_threshold)
         self._cx = self._cy = self._w = self._h = 0.0
-
-    @property
-    def state(self) -> TrackState:
-        return self._state
-
-    @property
-    def track_id(self) -> int:
-        """Id of the current track: 0 before the first init, then one more per init."""
-        return self._track_id
-
-    @property
-    def lost_threshold(self) -> float:
-        return self._lost_threshold
-
-    @lost_threshold.setter
-    def lost_threshold(self, value: float) -> None:
-        value = float(value)
-        if not (math.isfinite(value) and 0.0 <= value <= 1.0):
-            raise ValueError(f'lost_threshold must be a number in [0, 1], got {value}')
-        self._lost_threshold = value
 
     @property
     def spec(self) -> ModelSpec:
@@ -134,8 +96,7 @@ class NanoTracker:
         return self._params
 
     def init(self, frame: FrameLike, box: BoxXYWH) -> None:
-        if not box.is_finite() or box.w <= 0 or box.h <= 0:
-            raise ValueError(f'init box must be finite with w > 0 and h > 0 (pixels), got {box}')
+        self.check_init_box(box)
         frame = as_frame(frame)
         p = self._params
         self._cx, self._cy, self._w, self._h = box.cx, box.cy, box.w, box.h
@@ -147,8 +108,7 @@ class NanoTracker:
             window = SquareWindow.around(self._cx, self._cy, side)
         blob = self._blob(self._crop(frame, window, p.exemplar_size), frame.order)
         self._backend.set_template({self._spec.template_inputs[0]: blob})
-        self._track_id = next(self._track_ids)
-        self._state = TrackState.TRACKING
+        self._begin_track()
 
     def update(self, frame: FrameLike) -> TrackResult:
         if self._state is TrackState.IDLE:
@@ -170,7 +130,7 @@ class NanoTracker:
         outputs = self._backend.search({self._spec.search_inputs[0]: blob})
         t2 = time.perf_counter()
         score = self._decode(outputs, scale, frame)
-        self._state = TrackState.TRACKING if score >= self._lost_threshold else TrackState.LOST
+        self._judge(score)
         box = BoxXYWH.from_center(self._cx, self._cy, self._w, self._h)
         t3 = time.perf_counter()
         return TrackResult(box=box, score=score, state=self._state, track_id=self._track_id,

@@ -154,7 +154,7 @@ def test_lost_threshold_must_be_a_probability(value):
     BoxXYWH(0, 0, 0, 10), BoxXYWH(0, 0, 10, -1)])
 def test_invalid_init_box(box):
     tracker = _tracker(ScriptedBackend(loc=_loc_for_size(40, 40)))
-    with pytest.raises(ValueError, match='w > 0 and h > 0'):
+    with pytest.raises(ValueError, match='finite with positive width and height'):
         tracker.init(_noise_frame(), box)
     assert tracker.state is TrackState.IDLE
 
