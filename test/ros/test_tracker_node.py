@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import time
 
+from hypothesis import given, settings, strategies as st
 import numpy as np
 import pytest
 
@@ -289,3 +290,63 @@ def test_junk_weights_file_stops_startup_with_one_line(weights, tmp_path):
     err = tracker.process.stderr.read()
     assert tracker.process.returncode == 2, err
     assert len(err.strip().splitlines()) == 1 and 'junk.pth.tar' in err
+
+
+@st.composite
+def bad_images(draw):
+    msg = Image()
+    msg.header.frame_id = 'fuzz'
+    msg.height = draw(st.integers(0, 64))
+    msg.width = draw(st.integers(0, 64))
+    msg.encoding = draw(st.sampled_from(['rgb8', 'bgr8', 'mono8', 'mono16', 'yuv422', 'bgra8',
+                                         '32FC1', 'bayer_rggb8', '', 'jpeg']))
+    msg.step = draw(st.integers(0, 300))
+    msg.is_bigendian = draw(st.integers(0, 1))
+    msg.data = bytes(draw(st.integers(0, 4000)))
+    return msg
+
+
+@st.composite
+def bad_inits(draw):
+    init = Detection2D()
+    value = st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.floats(-1e4, 1e4))
+    init.bbox.center.position.x = draw(value)
+    init.bbox.center.position.y = draw(value)
+    init.bbox.size_x, init.bbox.size_y = draw(value), draw(value)
+    init.header.stamp.sec = draw(st.sampled_from([0, 1, 2_000_000_000]))
+    return init
+
+
+def test_fuzzed_images_and_init_boxes_never_stop_the_node(client, weights, sequence):
+    frames, gt = sequence
+    tracker = start_tracker(weights)
+    try:
+        session = Session(client, tracker)
+        session.wait_connected()
+
+        @settings(max_examples=60, deadline=None, database=None)
+        @given(image=bad_images(), init=bad_inits())
+        def send_garbage(image, init):
+            session.init_pub.publish(init)
+            session.image_pub.publish(image)
+            session.client.spin_for(0.01)
+
+        send_garbage()
+        session.client.spin_for(1.0)
+        assert tracker.alive(), tracker.stop()[2]
+        # still serving: a valid frame and init give a tracked detection
+        first = image_message(frames[0], time.time_ns(), 'cam')
+        session.send_and_wait(first)
+        session.send_init(BoxXYWH(*gt[0]), stamp_of(first))
+        msg = image_message(frames[1], time.time_ns(), 'cam')
+        array = session.send_and_wait(msg)
+        while not array.detections:
+            session.arrays.remove(array)
+            array = session.send_and_wait(msg)
+        diag, _ = session.latest_diagnostics()
+    finally:
+        code, _, err = tracker.stop()
+    assert code == 0, err
+    assert int(diag['bad_input_total']) > 0
+    assert int(diag.get('bad_input.image_invalid', 0)) > 0
+    assert 'Traceback' not in err
