@@ -109,3 +109,34 @@ def synthetic_weights_file(conformance_state_dict, tmp_path_factory):
             save_file({k: v.copy(order='C') for k, v in state.items()}, str(path))
         return path
     return write
+
+
+@pytest.fixture(scope='session')
+def conformance_frames(conformance_dir, sot_dir):
+    """
+    ``count -> [RGB frames]``: the conformance sequence (Deer 0001..) decoded as the pack did.
+
+    Skips when this OpenCV decodes a frame to other pixels than the pack recorded (frames.tsv
+    ``rgb_sha256``): tracks from different pixels are not comparable.
+    """
+    import hashlib
+
+    import cv2
+    rows = []
+    with open(conformance_dir / 'frames.tsv') as f:
+        lines = [line.rstrip('\n').split('\t') for line in f if not line.startswith('#')]
+    rows = [dict(zip(lines[0], line)) for line in lines[1:] if line and line[0]]
+    decoded: list = []
+
+    def frames(count: int) -> list:
+        for row in rows[len(decoded):count]:
+            bgr = cv2.imread(str(sot_dir / 'Deer' / 'img' / row['file']), cv2.IMREAD_COLOR)
+            if bgr is None:
+                pytest.skip(f'cannot read {row["file"]} of {sot_dir / "Deer" / "img"}')
+            rgb = np.ascontiguousarray(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
+            if hashlib.sha256(rgb.tobytes()).hexdigest() != row['rgb_sha256']:
+                pytest.skip(f'this OpenCV ({cv2.__version__}) decodes {row["file"]} to other '
+                            'pixels than the pack (frames.tsv rgb_sha256)')
+            decoded.append(rgb)
+        return decoded[:count]
+    return frames

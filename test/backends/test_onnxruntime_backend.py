@@ -7,9 +7,7 @@ weights, once per model (B9's pair is ~600 MB of sessions). Expected values are 
 README section 6 values, and 1e-4 for ONNX Runtime against torch on any stage.
 """
 
-import hashlib
 
-import cv2
 import numpy as np
 import pytest
 import torch
@@ -140,20 +138,6 @@ def _read_tsv(path):
     return [dict(zip(header, line.split('\t'))) for line in lines[1:]]
 
 
-def _deer_frames(conformance_dir, sot_dir, count):
-    frames = []
-    for row in _read_tsv(conformance_dir / 'frames.tsv')[:count]:
-        bgr = cv2.imread(str(sot_dir / 'Deer' / 'img' / row['file']), cv2.IMREAD_COLOR)
-        if bgr is None:
-            pytest.skip(f'cannot read Deer frame {row["file"]}')
-        rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
-        if hashlib.sha256(rgb.tobytes()).hexdigest() != row['rgb_sha256']:
-            pytest.skip(f'this OpenCV ({cv2.__version__}) decodes {row["file"]} differently '
-                        'from the one that made the reference track')
-        frames.append(bgr)
-    return frames
-
-
 class _Recording:
     """Passes calls through to a backend and keeps the latest search outputs."""
 
@@ -172,12 +156,12 @@ def run_track(spec, backend, reference, frames):
     """Track the 59 frames; return per-frame (box error px, argmax, reference argmax, score)."""
     recording = _Recording(backend)
     tracker = CenterHeadTracker(spec, recording)
-    tracker.init(Frame(frames[0], ChannelOrder.BGR),
+    tracker.init(Frame(frames[0][:, :, ::-1], ChannelOrder.BGR),
                  BoxXYWH(*(float(reference[0][k]) for k in 'xywh')))
     window = hann_window(spec.feat_size)
     rows = []
     for ref, frame in zip(reference[1:], frames[1:]):
-        result = tracker.update(Frame(frame, ChannelOrder.BGR))
+        result = tracker.update(Frame(frame[:, :, ::-1], ChannelOrder.BGR))
         assert result.state is TrackState.TRACKING
         err = float(np.abs(np.array(result.box.as_tuple())
                            - [float(ref[k]) for k in 'xywh']).max())
@@ -188,11 +172,11 @@ def run_track(spec, backend, reference, frames):
 
 
 @pytest.mark.slow
-def test_track_60_frames_matches_the_upstream_track(case, conformance_dir, sot_dir):
+def test_track_60_frames_matches_the_upstream_track(case, conformance_dir, conformance_frames):
     name, _, _, _, backend = case
     reference = _read_tsv(conformance_dir / f'{name}.track.tsv')
     assert len(reference) == 60
-    frames = _deer_frames(conformance_dir, sot_dir, len(reference))
+    frames = conformance_frames(len(reference))
     rows = run_track(get_spec(name), backend, reference, frames)
     for frame, (err, argmax, ref_argmax, score_err) in enumerate(rows, start=1):
         assert argmax == ref_argmax, f'frame {frame}: argmax {argmax} != {ref_argmax}'
@@ -202,7 +186,7 @@ def test_track_60_frames_matches_the_upstream_track(case, conformance_dir, sot_d
 
 
 @pytest.mark.slow
-def test_fp16_graphs_report_their_difference(case, conformance_dir, sot_dir, tmp_path):
+def test_fp16_graphs_report_their_difference(case, conformance_dir, tmp_path, conformance_frames):
     """FP16 is reported, not held to the FP32 tolerances: only finiteness is asserted."""
     name, pack, network, _, _ = case
     if name != 'litetrack_b4':
@@ -216,7 +200,7 @@ def test_fp16_graphs_report_their_difference(case, conformance_dir, sot_dir, tmp
         assert out[key].dtype == np.float32 and np.all(np.isfinite(out[key])), key
         diffs[key] = float(np.abs(out[key] - pack[key]).max())
     reference = _read_tsv(conformance_dir / f'{name}.track.tsv')
-    frames = _deer_frames(conformance_dir, sot_dir, len(reference))
+    frames = conformance_frames(len(reference))
     rows = run_track(get_spec(name), backend, reference, frames)
     flips = [frame for frame, r in enumerate(rows, start=1) if r[1] != r[2]]
     first = flips[0] if flips else len(rows) + 1

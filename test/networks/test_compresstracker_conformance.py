@@ -6,12 +6,10 @@ manifest and the npz seed; expected values are the upstream outputs stored in th
 Tolerances are the README's §6 recommendations.
 """
 
-import hashlib
 import importlib.util
 import json
 from pathlib import Path
 
-import cv2
 import numpy as np
 import pytest
 import torch
@@ -127,21 +125,6 @@ def _read_tsv(path: Path) -> list[dict]:
     return [dict(zip(header, line.split('\t'))) for line in lines[1:]]
 
 
-def _deer_frames(sot_dir: Path, conformance_dir: Path) -> list[np.ndarray]:
-    """Decode frames 0001..0060 as the pack did; skip if this decoder gives other pixels."""
-    frames = []
-    for row in _read_tsv(conformance_dir / 'frames.tsv')[:FRAMES]:
-        bgr = cv2.imread(str(sot_dir / 'Deer' / 'img' / row['file']))
-        if bgr is None:
-            pytest.skip(f'cannot read {row["file"]} from {sot_dir / "Deer" / "img"}')
-        rgb = np.ascontiguousarray(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
-        if hashlib.sha256(rgb.tobytes()).hexdigest() != row['rgb_sha256']:
-            pytest.skip(f'this OpenCV ({cv2.__version__}) decodes {row["file"]} to other pixels '
-                        'than the pack (frames.tsv rgb_sha256); tracks would not be comparable')
-        frames.append(rgb)
-    return frames
-
-
 class _RecordingBackend:
     """Passes calls through to a backend and keeps every search output."""
 
@@ -159,9 +142,9 @@ class _RecordingBackend:
         return out
 
 
-def test_track_60_frames_matches_reference(model, conformance_dir, sot_dir):
+def test_track_60_frames_matches_reference(model, conformance_dir, conformance_frames):
     name, pack, _, net, _ = model
-    frames = _deer_frames(sot_dir, conformance_dir)
+    frames = conformance_frames(FRAMES)
     expected = _read_tsv(conformance_dir / f'{name}.track.tsv')
     init = BoxXYWH(*(float(expected[0][k]) for k in 'xywh'))
     backend = _RecordingBackend(TorchBackend(net))

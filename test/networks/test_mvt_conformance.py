@@ -12,7 +12,6 @@ import hashlib
 import importlib.util
 import json
 
-import cv2
 import numpy as np
 import pytest
 import torch
@@ -189,24 +188,10 @@ def _read_tsv(path):
     return [dict(zip(rows[0], r)) for r in rows[1:]]
 
 
-def _rgb_frames(conformance_dir, sot_dir, count):
-    frames = []
-    for row in _read_tsv(conformance_dir / 'frames.tsv')[:count]:
-        bgr = cv2.imread(str(sot_dir / 'Deer' / 'img' / row['file']), cv2.IMREAD_COLOR)
-        if bgr is None:
-            pytest.skip(f'cannot read frame {row["file"]} of the Deer sequence')
-        rgb = np.ascontiguousarray(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
-        if hashlib.sha256(rgb.tobytes()).hexdigest() != row['rgb_sha256']:
-            pytest.skip(f'this OpenCV ({cv2.__version__}) decodes {row["file"]} differently '
-                        'from the one that made the reference track')
-        frames.append(rgb)
-    return frames
-
-
 @pytest.mark.slow
-def test_track_60_frames_through_the_shared_loop(network, conformance_dir, sot_dir):
+def test_track_60_frames_through_the_shared_loop(network, conformance_dir, conformance_frames):
     reference = _read_tsv(conformance_dir / f'{MODEL}.track.tsv')
-    frames = _rgb_frames(conformance_dir, sot_dir, len(reference))
+    frames = conformance_frames(len(reference))
     backend = _RecordingBackend(TorchBackend(network))
     tracker = CenterHeadTracker(SPECS[MODEL], backend)
     init = reference[0]
