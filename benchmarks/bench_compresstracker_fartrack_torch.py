@@ -17,10 +17,9 @@ import argparse
 import os
 import platform
 import statistics
-import time
 
+from timing import gflops, latencies_ms, percentile  # benchmarks/timing.py
 import torch
-from torch.utils.flop_counter import FlopCounterMode
 
 from lite_tracker_ros.networks.compresstracker import CompressTrackerNetwork
 from lite_tracker_ros.networks.fartrack import FARTrackNetwork
@@ -28,29 +27,6 @@ from lite_tracker_ros.specs import compresstracker, fartrack
 
 MODELS = ('compresstracker_2', 'compresstracker_3', 'compresstracker_4', 'compresstracker_6',
           'fartrack')
-
-
-def _latencies_ms(fn, warmup: int, iters: int) -> list[float]:
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(iters):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1e3)
-    return times
-
-
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
-def _gflops(fn) -> float:
-    counter = FlopCounterMode(display=False)
-    with counter:
-        fn()
-    return counter.get_total_flops() / 1e9
 
 
 def _per_frame_call(name: str, device: torch.device, sync):
@@ -106,12 +82,12 @@ def main(argv: list[str] | None = None) -> None:
     with torch.inference_mode():
         for name in args.models:
             run = _per_frame_call(name, device, sync)
-            gflops = _gflops(run)
+            frame_gflops = gflops(run)
             for threads in args.threads:
                 torch.set_num_threads(threads)
-                ms = _latencies_ms(run, args.warmup, args.iters)
-                print(f'| {name} | {threads} | {gflops:.2f} | {statistics.fmean(ms):.1f} '
-                      f'| {_percentile(ms, 0.5):.1f} | {_percentile(ms, 0.95):.1f} |')
+                ms = latencies_ms(run, args.warmup, args.iters)
+                print(f'| {name} | {threads} | {frame_gflops:.2f} | {statistics.fmean(ms):.1f} '
+                      f'| {percentile(ms, 0.5):.1f} | {percentile(ms, 0.95):.1f} |')
     print(f'\nload average at end {os.getloadavg()[0]:.1f}')
 
 

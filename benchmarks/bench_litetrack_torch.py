@@ -17,36 +17,12 @@ import argparse
 import os
 import platform
 import statistics
-import time
 
+from timing import gflops, latencies_ms, percentile  # benchmarks/timing.py
 import torch
-from torch.utils.flop_counter import FlopCounterMode
 
 from lite_tracker_ros.networks.litetrack import LiteTrackNetwork
 from lite_tracker_ros.specs.litetrack import SPECS
-
-
-def _latencies_ms(fn, warmup: int, iters: int) -> list[float]:
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(iters):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1e3)
-    return times
-
-
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
-def _gflops(fn) -> float:
-    counter = FlopCounterMode(display=False)
-    with counter:
-        fn()
-    return counter.get_total_flops() / 1e9
 
 
 def _paths(net: LiteTrackNetwork, device: torch.device) -> dict:
@@ -91,14 +67,14 @@ def main(argv: list[str] | None = None) -> None:
         net = LiteTrackNetwork(SPECS[name]).eval().to(device)
         with torch.inference_mode():
             paths = _paths(net, device)
-            flops = {label: _gflops(fn) for label, fn in paths.items()}
+            flops = {label: gflops(fn) for label, fn in paths.items()}
             for threads in args.threads:
                 torch.set_num_threads(threads)
                 for label in TIMED:
-                    ms = _latencies_ms(paths[label], args.warmup, args.iters)
+                    ms = latencies_ms(paths[label], args.warmup, args.iters)
                     print(f'| {name} | {label} | {flops[label]:.2f} | {threads} | '
                           f'{statistics.fmean(ms):.1f} | {statistics.median(ms):.1f} | '
-                          f'{_percentile(ms, 0.95):.1f} |', flush=True)
+                          f'{percentile(ms, 0.95):.1f} |', flush=True)
         full, cached = flops['full reference (z recomputed)'], flops['search, cached K/V']
         official = flops['search, official (re-projects z)']
         print(f'| {name} | full reference (z recomputed) | {full:.2f} | - | - | - | - |')

@@ -14,36 +14,12 @@ from __future__ import annotations
 import argparse
 import platform
 import statistics
-import time
 
+from timing import gflops, latencies_ms, percentile  # benchmarks/timing.py
 import torch
-from torch.utils.flop_counter import FlopCounterMode
 
 from lite_tracker_ros.networks.mvt import MVTNetwork
 from lite_tracker_ros.specs.mvt import SPECS
-
-
-def _latencies_ms(fn, warmup: int, iters: int) -> list[float]:
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(iters):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1e3)
-    return times
-
-
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
-def _gflops(fn) -> float:
-    counter = FlopCounterMode(display=False)
-    with counter:
-        fn()
-    return counter.get_total_flops() / 1e9
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -75,7 +51,7 @@ def main(argv: list[str] | None = None) -> None:
             net.forward_search(cache, search=search)
             sync()
 
-        flops = {'template': _gflops(run_template), 'search': _gflops(run_search)}
+        flops = {'template': gflops(run_template), 'search': gflops(run_search)}
         print(f'torch {torch.__version__}, {platform.processor() or platform.machine()}, '
               f'device {device}, {args.iters} timed calls after {args.warmup} warm-up\n')
         print('| path | threads | GFLOPs | mean ms | p50 ms | p95 ms |')
@@ -83,9 +59,9 @@ def main(argv: list[str] | None = None) -> None:
         for threads in args.threads:
             torch.set_num_threads(threads)
             for path, fn in (('template', run_template), ('search', run_search)):
-                ms = _latencies_ms(fn, args.warmup, args.iters)
+                ms = latencies_ms(fn, args.warmup, args.iters)
                 print(f'| {path} | {threads} | {flops[path]:.3f} | {statistics.fmean(ms):.2f} '
-                      f'| {_percentile(ms, 0.5):.2f} | {_percentile(ms, 0.95):.2f} |')
+                      f'| {percentile(ms, 0.5):.2f} | {percentile(ms, 0.95):.2f} |')
 
 
 if __name__ == '__main__':
