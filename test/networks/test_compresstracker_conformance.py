@@ -6,7 +6,6 @@ manifest and the npz seed; expected values are the upstream outputs stored in th
 Tolerances are the README's §6 recommendations.
 """
 
-import importlib.util
 import json
 from pathlib import Path
 
@@ -26,15 +25,6 @@ MODELS = ('compresstracker_2', 'compresstracker_4')
 FRAMES = 60
 
 
-@pytest.fixture(scope='module')
-def synth(conformance_dir):
-    spec = importlib.util.spec_from_file_location('synth_weights',
-                                                  conformance_dir / 'synth_weights.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def _seed(pack) -> int:
     return int(json.loads(str(pack['meta']))['seed'])
 
@@ -44,12 +34,11 @@ def _tensors(state: dict) -> dict:
 
 
 @pytest.fixture(scope='module', params=MODELS)
-def model(request, conformance_dir, synth):
+def model(request, conformance_dir, conformance_state_dict):
     """(name, pack, state dict as numpy, loaded network, load result), built once per model."""
     name = request.param
     pack = np.load(conformance_dir / f'{name}.npz')
-    rows = synth.read_manifest(conformance_dir / f'{name}.manifest.tsv')
-    state = synth.make_state_dict(rows, _seed(pack))
+    state = conformance_state_dict(name)
     net = CompressTrackerNetwork(SPECS[name], DISTILL_LAYERS[name]).eval()
     result = net.load_state_dict(_tensors(state), strict=True)
     return name, pack, state, net, result
@@ -95,14 +84,14 @@ def test_every_variant_has_the_reference_layout_size(name, keys, floats):
     assert total == pytest.approx(floats, abs=5e3)
 
 
-def test_train_checkpoint_filtered_loads_strictly(conformance_dir, synth):
+def test_train_checkpoint_filtered_loads_strictly(conformance_dir, synth_weights,
+                                                  conformance_state_dict):
     """The teacher-carrying training layout, filtered, is exactly the test checkpoint."""
     name = 'compresstracker_4'
     seed = _seed(np.load(conformance_dir / f'{name}.npz'))
-    train = synth.make_state_dict(
-        synth.read_manifest(conformance_dir / f'{name}.train_manifest.tsv'), seed)
-    test = synth.make_state_dict(synth.read_manifest(conformance_dir / f'{name}.manifest.tsv'),
-                                 seed)
+    train = synth_weights.make_state_dict(
+        synth_weights.read_manifest(conformance_dir / f'{name}.train_manifest.tsv'), seed)
+    test = conformance_state_dict(name)
     assert len(train) == 532
     student = student_state_dict(train)
     assert list(student) == list(test)
@@ -161,14 +150,16 @@ def test_track_60_frames_matches_reference(model, conformance_dir, conformance_f
         assert result.track_id == 1
 
 
-def test_detects_variant_from_keys(conformance_dir, synth):
+def test_detects_variant_from_keys(conformance_dir, synth_weights):
     for name in MODELS:
-        keys = [row[0] for row in synth.read_manifest(conformance_dir / f'{name}.manifest.tsv')]
+        rows = synth_weights.read_manifest(conformance_dir / f'{name}.manifest.tsv')
+        keys = [row[0] for row in rows]
         assert detect_compresstracker(keys) == name
-    train = synth.read_manifest(conformance_dir / 'compresstracker_4.train_manifest.tsv')
+    train = synth_weights.read_manifest(conformance_dir / 'compresstracker_4.train_manifest.tsv')
     assert detect_compresstracker(row[0] for row in train) == 'compresstracker_4'
     for other in ('fartrack', 'mvt', 'litetrack_b4'):
-        keys = [row[0] for row in synth.read_manifest(conformance_dir / f'{other}.manifest.tsv')]
+        rows = synth_weights.read_manifest(conformance_dir / f'{other}.manifest.tsv')
+        keys = [row[0] for row in rows]
         assert detect_compresstracker(keys) is None
 
 

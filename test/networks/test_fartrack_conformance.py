@@ -6,8 +6,6 @@ manifest and the npz seed; expected values are the upstream outputs stored in th
 (README §3, §4.10-11, §8). Tolerances are the README's §6 recommendations.
 """
 
-import importlib.util
-import json
 from pathlib import Path
 
 from hypothesis import given, settings, strategies as st
@@ -29,24 +27,13 @@ RATIOS = (25, 50, 75, 90)
 
 
 @pytest.fixture(scope='module')
-def synth(conformance_dir):
-    spec = importlib.util.spec_from_file_location('synth_weights',
-                                                  conformance_dir / 'synth_weights.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-@pytest.fixture(scope='module')
 def pack(conformance_dir):
     return np.load(conformance_dir / 'fartrack.npz')
 
 
 @pytest.fixture(scope='module')
-def state(conformance_dir, synth, pack):
-    seed = int(json.loads(str(pack['meta']))['seed'])
-    return synth.make_state_dict(synth.read_manifest(conformance_dir / 'fartrack.manifest.tsv'),
-                                 seed)
+def state(conformance_state_dict):
+    return conformance_state_dict('fartrack')
 
 
 def _tensors(state: dict) -> dict:
@@ -218,10 +205,11 @@ def test_track_60_frames_matches_reference(net, pack, conformance_dir, conforman
     assert len(tracker.memory.stored_indices) < FRAMES
 
 
-def test_detects_sparse_checkpoints_only(conformance_dir, synth, state):
+def test_detects_sparse_checkpoints_only(conformance_dir, synth_weights, state):
     assert detect_fartrack(state) == 'fartrack'
     for other in ('compresstracker_4', 'mvt', 'litetrack_b4'):
-        keys = [row[0] for row in synth.read_manifest(conformance_dir / f'{other}.manifest.tsv')]
+        rows = synth_weights.read_manifest(conformance_dir / f'{other}.manifest.tsv')
+        keys = [row[0] for row in rows]
         assert detect_fartrack(keys) is None
     frame_level = [k for k in state if 'masknorm' not in k]
     with pytest.raises(CheckpointError, match='FARTrackSparse'):
