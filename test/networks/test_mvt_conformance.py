@@ -10,7 +10,6 @@ import csv
 import dataclasses
 import hashlib
 import importlib.util
-import json
 
 import numpy as np
 import pytest
@@ -33,14 +32,6 @@ TRACK_PX_ATOL = 1e-2
 FEAT = 16
 
 
-def _load_synth_weights(conformance_dir):
-    spec = importlib.util.spec_from_file_location(
-        'conformance_synth_weights', conformance_dir / 'synth_weights.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope='module')
 def pack(conformance_dir):
     npz = np.load(conformance_dir / f'{MODEL}.npz')
@@ -48,15 +39,13 @@ def pack(conformance_dir):
 
 
 @pytest.fixture(scope='module')
-def manifest(conformance_dir):
-    return _load_synth_weights(conformance_dir).read_manifest(
-        conformance_dir / f'{MODEL}.manifest.tsv')
+def manifest(conformance_dir, synth_weights):
+    return synth_weights.read_manifest(conformance_dir / f'{MODEL}.manifest.tsv')
 
 
 @pytest.fixture(scope='module')
-def state_dict(conformance_dir, pack, manifest):
-    seed = json.loads(str(pack['meta']))['seed']
-    return _load_synth_weights(conformance_dir).make_state_dict(manifest, seed)
+def state_dict(conformance_state_dict):
+    return conformance_state_dict(MODEL)
 
 
 @pytest.fixture(scope='module')
