@@ -9,7 +9,6 @@ Tolerances are the recommended ones of the pack README section 6.
 import csv
 import dataclasses
 import hashlib
-import importlib.util
 
 import numpy as np
 import pytest
