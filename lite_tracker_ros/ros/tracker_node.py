@@ -15,9 +15,7 @@ import time
 import cv2
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
 from rcl_interfaces.msg import SetParametersResult
-import rclpy
 from rclpy.exceptions import ParameterException
-from rclpy.executors import ExternalShutdownException
 from rclpy.node import Node
 from rclpy.qos import (qos_profile_sensor_data, QoSHistoryPolicy, QoSProfile,
                        QoSReliabilityPolicy)
@@ -38,6 +36,7 @@ from lite_tracker_ros.ros.image_conversion import (
     compressed_to_frame, frame_to_image_fields, image_to_frame, ImageConversionError)
 from lite_tracker_ros.ros.init_request import (
     checked_init_box, InitError, is_stop_request, StampedBuffer)
+from lite_tracker_ros.ros.node_main import run_node
 from lite_tracker_ros.ros.node_parameters import declare_tracker_parameters, TrackerParameters
 
 
@@ -291,21 +290,7 @@ class TrackerNode(Node):
 
 
 def main(args=None) -> int:
-    rclpy.init(args=args)
-    try:
-        node = TrackerNode()
-    except StartupError as error:
-        print(f'tracker_node: {error}', file=sys.stderr)
-        rclpy.try_shutdown()
-        return 2
-    try:
-        rclpy.spin(node)
-    except (KeyboardInterrupt, ExternalShutdownException):
-        pass
-    finally:
-        node.destroy_node()
-        rclpy.try_shutdown()
-    return 0
+    return run_node('tracker_node', TrackerNode, (StartupError,), args)
 
 
 if __name__ == '__main__':

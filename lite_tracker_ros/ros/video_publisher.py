@@ -12,8 +12,6 @@ from pathlib import Path
 import sys
 import time
 
-import rclpy
-from rclpy.executors import ExternalShutdownException
 from rclpy.node import Node
 from rclpy.qos import qos_profile_sensor_data
 from sensor_msgs.msg import Image
@@ -21,6 +19,7 @@ from vision_msgs.msg import Detection2D
 
 from lite_tracker_ros.core.types import BoxXYWH, ChannelOrder
 from lite_tracker_ros.ros.image_conversion import frame_to_image_fields
+from lite_tracker_ros.ros.node_main import run_node
 from lite_tracker_ros.sources import first_groundtruth_box, open_frame_source
 
 
@@ -97,22 +96,8 @@ class VideoPublisher(Node):
 
 
 def main(args=None) -> int:
-    rclpy.init(args=args)
-    try:
-        node = VideoPublisher()
-    except (ValueError, FileNotFoundError) as error:
-        print(f'video_publisher: {error}', file=sys.stderr)
-        rclpy.try_shutdown()
-        return 2
-    try:
-        while rclpy.ok() and not node.done:
-            rclpy.spin_once(node, timeout_sec=0.1)
-    except (KeyboardInterrupt, ExternalShutdownException):
-        pass
-    finally:
-        node.destroy_node()
-        rclpy.try_shutdown()
-    return 0
+    return run_node('video_publisher', VideoPublisher, (ValueError, FileNotFoundError), args,
+                    done=lambda node: node.done)
 
 
 if __name__ == '__main__':

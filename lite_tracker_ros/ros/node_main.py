@@ -1,0 +1,38 @@
+"""The life cycle every executable of this package shares: start, spin, shut down cleanly."""
+
+from __future__ import annotations
+
+import sys
+from typing import Callable, Optional
+
+import rclpy
+from rclpy.executors import ExternalShutdownException
+
+
+def run_node(program: str, make_node: Callable, startup_errors: tuple[type[Exception], ...],
+             args=None, done: Optional[Callable[[object], bool]] = None) -> int:
+    """
+    Create the node and spin it until Ctrl-C, an external shutdown, or ``done(node)``.
+
+    A startup error (one of ``startup_errors``) prints ``program: message`` on one line and
+    returns 2, so a wrong configuration never ends in a traceback.
+    """
+    rclpy.init(args=args)
+    try:
+        node = make_node()
+    except startup_errors as error:
+        print(f'{program}: {error}', file=sys.stderr)
+        rclpy.try_shutdown()
+        return 2
+    try:
+        if done is None:
+            rclpy.spin(node)
+        else:
+            while rclpy.ok() and not done(node):
+                rclpy.spin_once(node, timeout_sec=0.1)
+    except (KeyboardInterrupt, ExternalShutdownException):
+        pass
+    finally:
+        node.destroy_node()
+        rclpy.try_shutdown()
+    return 0
