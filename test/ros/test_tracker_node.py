@@ -97,6 +97,20 @@ class Session:
                 return self.array_for(stamp)
         raise AssertionError(f'no Detection2DArray for stamp {stamp}')
 
+    def start_track(self, first, box: BoxXYWH):
+        """Publish ``first``, wait for its (idle) result, then send ``box`` stamped like it."""
+        idle = self.send_and_wait(first)
+        self.send_init(box, stamp_of(first))
+        return idle
+
+    def send_until_tracked(self, msg):
+        """Send a frame until its result holds a detection: the init may come after the frame."""
+        array = self.send_and_wait(msg)
+        while not array.detections:
+            self.arrays.remove(array)
+            array = self.send_and_wait(msg)
+        return array
+
     def send_init(self, box: BoxXYWH, stamp_ns: int):
         init = Detection2D()
         init.header.stamp.sec, init.header.stamp.nanosec = divmod(stamp_ns, 1_000_000_000)
@@ -127,16 +141,9 @@ def test_node_boxes_equal_the_offline_tracker_and_keep_the_image_header(client, 
         session.wait_connected()
         messages = [image_message(f, time.time_ns() + i, 'deer_camera')
                     for i, f in enumerate(frames)]
-        idle = session.send_and_wait(messages[0])
+        idle = session.start_track(messages[0], BoxXYWH(*gt[0]))
         assert idle.detections == []  # idle: an empty array for every processed frame
-        session.send_init(BoxXYWH(*gt[0]), stamp_of(messages[0]))
-        online = []
-        for msg in messages[1:]:
-            array = session.send_and_wait(msg)
-            while not array.detections:  # init not applied yet: the frame came first
-                session.arrays.remove(array)
-                array = session.send_and_wait(msg)
-            online.append(array)
+        online = [session.send_until_tracked(msg) for msg in messages[1:]]
         session.client.spin_until(lambda: len(session.detections) >= len(online), 10.0)
         diag, status = session.latest_diagnostics()
     finally:
@@ -179,9 +186,7 @@ def test_latest_frame_policy_drops_instead_of_queueing(client, weights, sequence
     try:
         session = Session(client, tracker)
         session.wait_connected()
-        first = image_message(frames[0], time.time_ns(), 'cam')
-        session.send_and_wait(first)
-        session.send_init(BoxXYWH(*gt[0]), stamp_of(first))
+        session.start_track(image_message(frames[0], time.time_ns(), 'cam'), BoxXYWH(*gt[0]))
         # measure one frame's processing time, in lockstep
         times = []
         for i in range(1, 5):
@@ -248,14 +253,8 @@ def test_reset_service_returns_to_idle(client, weights, sequence):
     try:
         session = Session(client, tracker)
         session.wait_connected()
-        first = image_message(frames[0], time.time_ns(), 'cam')
-        session.send_and_wait(first)
-        session.send_init(BoxXYWH(*gt[0]), stamp_of(first))
-        msg = image_message(frames[1], time.time_ns(), 'cam')
-        array = session.send_and_wait(msg)
-        while not array.detections:
-            session.arrays.remove(array)
-            array = session.send_and_wait(msg)
+        session.start_track(image_message(frames[0], time.time_ns(), 'cam'), BoxXYWH(*gt[0]))
+        session.send_until_tracked(image_message(frames[1], time.time_ns(), 'cam'))
         reset = session.client.node.create_client(Trigger, tracker.topic('reset'))
         assert reset.wait_for_service(timeout_sec=30.0)
         future = reset.call_async(Trigger.Request())
@@ -335,14 +334,8 @@ def test_fuzzed_images_and_init_boxes_never_stop_the_node(client, weights, seque
         session.client.spin_for(1.0)
         assert tracker.alive(), tracker.stop()[2]
         # still serving: a valid frame and init give a tracked detection
-        first = image_message(frames[0], time.time_ns(), 'cam')
-        session.send_and_wait(first)
-        session.send_init(BoxXYWH(*gt[0]), stamp_of(first))
-        msg = image_message(frames[1], time.time_ns(), 'cam')
-        array = session.send_and_wait(msg)
-        while not array.detections:
-            session.arrays.remove(array)
-            array = session.send_and_wait(msg)
+        session.start_track(image_message(frames[0], time.time_ns(), 'cam'), BoxXYWH(*gt[0]))
+        session.send_until_tracked(image_message(frames[1], time.time_ns(), 'cam'))
         diag, _ = session.latest_diagnostics()
     finally:
         code, _, err = tracker.stop()
