@@ -48,16 +48,21 @@ class FARTrackTracker(TrackBookkeeping):
     ``score`` is the smallest of the four coordinate tokens' softmax probabilities. The reference
     has no lost logic; a result reports LOST when the score is under ``lost_threshold`` (default
     0: never, as no threshold has been calibrated on the released weights).
+
+    ``max_stored_templates`` caps the template memory (see :class:`TemplateMemory`): the default
+    1024 templates (about 39 MB) keeps the reference's exact selections for the first ~1460
+    frames and near ones after; None keeps every template the reference would (grows ~0.8 MB/s).
     """
 
     def __init__(self, spec: ModelSpec, backend: Backend, params: FARTrackParams,
-                 lost_threshold: float = 0.0):
+                 lost_threshold: float = 0.0, max_stored_templates: int | None = 1024):
         self.spec = spec
         self.backend = backend
         self.params = params
         super().__init__(lost_threshold)
         tokens = (spec.template.size // params.patch_size) ** 2
-        self._memory = TemplateMemory(params.num_templates, params.sampling_ratio, tokens)
+        self._memory = TemplateMemory(params.num_templates, params.sampling_ratio, tokens,
+                                      max_stored_templates)
         self._values = bin_values(params.bins, params.bin_range)
         self._box: BoxXYWH | None = None
         self._last_slots: tuple[int, ...] = ()
@@ -125,8 +130,9 @@ class FARTrackTracker(TrackBookkeeping):
         """Forget the target and the template memory; the state becomes IDLE."""
         self._box = None
         self._last_slots = ()
-        self._memory = TemplateMemory(self._memory.num_templates, self._memory.sampling_ratio,
-                                      self._memory.tokens_per_template)
+        memory = self._memory
+        self._memory = TemplateMemory(memory.num_templates, memory.sampling_ratio,
+                                      memory.tokens_per_template, memory.max_stored)
         self._state = TrackState.IDLE
 
     def _template_crop(self, frame, box: BoxXYWH) -> np.ndarray:

@@ -67,3 +67,41 @@ def test_early_frames_repeat_the_init_template():
 def test_add_before_reset_is_an_error():
     with pytest.raises(RuntimeError):
         TemplateMemory(5, 0.7, TOKENS).add(np.array(1), np.ones(TOKENS, bool))
+
+
+@pytest.mark.parametrize('cap', [10, 64, 300])
+def test_capped_store_stays_under_the_cap_and_near_the_reference(cap):
+    frames = 4000
+    exact = TemplateMemory(5, 0.7, TOKENS)
+    capped = TemplateMemory(5, 0.7, TOKENS, max_stored=cap)
+    for memory in (exact, capped):
+        memory.reset(np.array(0))
+    thinned_at = None
+    for frame, expected in enumerate(_unbounded_reference(frames)):
+        slots = capped.selection()
+        assert len(capped.stored_indices) <= cap, frame
+        if capped.stride == 1:
+            assert slots == expected, frame
+        else:
+            thinned_at = frame if thinned_at is None else thinned_at
+            n = capped.count
+            assert capped.stride <= 2 * (n - 1) / cap, frame
+            assert slots[0] == 0 and slots[-1] == n - 1
+            assert all(abs(got - want) < capped.stride
+                       for got, want in zip(slots, expected)), (frame, slots, expected)
+        # every slot reads the template and the mask stored under its index
+        assert [int(capped.template(i)) for i in slots] == slots
+        newest = capped.count - 1
+        want = np.concatenate([np.ones(TOKENS, bool) if i == newest else _mask_for(i)
+                               for i in slots])
+        np.testing.assert_array_equal(capped.keep_mask(slots), want)
+        for memory in (exact, capped):
+            memory.add(np.array(memory.count), _mask_for(newest))
+    # exact while the reference's own pruned store fits under the cap
+    assert thinned_at is not None and len(exact.stored_indices) > cap
+    assert 0.7 * thinned_at >= cap - 2
+
+
+def test_cap_must_leave_room_for_the_slots():
+    with pytest.raises(ValueError, match='max_stored'):
+        TemplateMemory(5, 0.7, TOKENS, max_stored=9)

@@ -131,3 +131,27 @@ def test_rejects_an_empty_init_box():
     tracker = FARTrackTracker(SPEC, _ScriptedBackend([0.4, 0.4, 0.6, 0.6]), PARAMS)
     with pytest.raises(ValueError):
         tracker.init(_frame(), BoxXYWH(10.0, 10.0, 0.0, 5.0))
+
+
+def test_template_memory_cap_holds_across_updates_and_reset():
+    backend = _ScriptedBackend([0.375, 0.375, 0.625, 0.625])
+    tracker = FARTrackTracker(SPEC, backend, PARAMS, max_stored_templates=10)
+    frame = _frame()
+    tracker.init(frame, BoxXYWH(140.0, 100.0, 40.0, 40.0))
+    for _ in range(60):
+        tracker.update(frame)
+        assert len(tracker.memory.stored_indices) <= 10
+    assert tracker.memory.stride > 1 and tracker.last_template_indices[-1] == 59
+    tracker.reset()
+    tracker.init(frame, BoxXYWH(140.0, 100.0, 40.0, 40.0))
+    for _ in range(60):
+        tracker.update(frame)
+    assert len(tracker.memory.stored_indices) <= 10
+
+
+def test_default_memory_is_capped_and_none_keeps_every_template():
+    tracker = FARTrackTracker(SPEC, _ScriptedBackend([0.4, 0.4, 0.6, 0.6]), PARAMS)
+    assert tracker.memory.max_stored is not None
+    unbounded = FARTrackTracker(SPEC, _ScriptedBackend([0.4, 0.4, 0.6, 0.6]), PARAMS,
+                                max_stored_templates=None)
+    assert unbounded.memory.max_stored is None
