@@ -29,11 +29,6 @@ from lite_tracker_ros.core.track_bookkeeping import TrackBookkeeping
 from lite_tracker_ros.core.tracker import FrameLike
 from lite_tracker_ros.core.types import BoxXYWH, TrackResult, TrackState
 
-#: windowed peak score under which a result reports LOST. The window's own peak is about 0.98,
-#: and trained centre heads score a visible target well above 0.5; 0.25 is the same default as
-#: the ROS node's ``lost_threshold`` parameter.
-DEFAULT_LOST_THRESHOLD = 0.25
-
 
 def template_box_input(box: BoxXYWH, resize_factor: float, template_size: int) -> np.ndarray:
     """
@@ -53,8 +48,11 @@ def template_box_input(box: BoxXYWH, resize_factor: float, template_size: int) -
 class CenterHeadTracker(TrackBookkeeping):
     """Single-object tracker for any centre-head model, whatever backend computes it."""
 
-    def __init__(self, spec: ModelSpec, backend: Backend,
-                 lost_threshold: float = DEFAULT_LOST_THRESHOLD):
+    #: windowed peak score under which a result reports LOST. The window's own peak is about 0.98,
+    #: and trained centre heads score a visible target well above 0.5.
+    default_lost_threshold = 0.25
+
+    def __init__(self, spec: ModelSpec, backend: Backend, lost_threshold: float | None = None):
         self.spec = spec
         self.backend = backend
         super().__init__(lost_threshold)

@@ -46,16 +46,19 @@ class FARTrackTracker(TrackBookkeeping):
     FARTrack behind the :class:`~lite_tracker_ros.core.tracker.Tracker` API.
 
     ``score`` is the smallest of the four coordinate tokens' softmax probabilities. The reference
-    has no lost logic; a result reports LOST when the score is under ``lost_threshold`` (default
-    0: never, as no threshold has been calibrated on the released weights).
+    has no lost logic; a result reports LOST when the score is under ``lost_threshold``, by default
+    0 (never): a token distribution over 600 bins can be confident yet low at its peak, and no
+    threshold has been calibrated on the released weights.
 
     ``max_stored_templates`` caps the template memory (see :class:`TemplateMemory`): the default
     1024 templates (about 39 MB) keeps the reference's exact selections for the first ~1460
     frames and near ones after; None keeps every template the reference would (grows ~0.8 MB/s).
     """
 
+    default_lost_threshold = 0.0
+
     def __init__(self, spec: ModelSpec, backend: Backend, params: FARTrackParams,
-                 lost_threshold: float = 0.0, max_stored_templates: int | None = 1024):
+                 lost_threshold: float | None = None, max_stored_templates: int | None = 1024):
         self.spec = spec
         self.backend = backend
         self.params = params

@@ -45,13 +45,6 @@ def _change(ratio):
     return np.maximum(ratio, 1.0 / ratio)
 
 
-#: foreground probability at the chosen cell under which a result reports LOST (the ROS node's
-#: ``lost_threshold`` default too). On the 12 sequences of ../shared/data/sot, v2 scores under it
-#: on under 1 % of frames; a Siamese score stays high on a distractor, so it flags a vanished
-#: target more than a drift.
-DEFAULT_LOST_THRESHOLD = 0.25
-
-
 class NanoTracker(TrackBookkeeping):
     """
     NanoTrack v1/v2/v3 behind the :class:`~lite_tracker_ros.core.tracker.Tracker` API.
@@ -60,8 +53,13 @@ class NanoTracker(TrackBookkeeping):
     box, as upstream does, and reports TRACKING again when the score rises.
     """
 
+    #: foreground probability at the chosen cell under which a result reports LOST. On the 12
+    #: sequences of ../shared/data/sot, v2 scores under it on under 1 % of frames; a Siamese score
+    #: stays high on a distractor, so it flags a vanished target more than a drift.
+    default_lost_threshold = 0.25
+
     def __init__(self, spec: ModelSpec, backend: Backend, params: NanoTrackParams,
-                 lost_threshold: float = DEFAULT_LOST_THRESHOLD) -> None:
+                 lost_threshold: float | None = None) -> None:
         if spec.feat_size != params.score_size:
             raise ValueError(f'spec {spec.name} has {spec.feat_size}x{spec.feat_size} maps but '
                              f'the params expect {params.score_size}; use the same model name')

@@ -12,10 +12,14 @@ class TrackBookkeeping:
     Track state shared by the tracker loops.
 
     A new track id per init, IDLE until the first init and after ``reset``, and TRACKING or LOST
-    by comparing each frame's score with ``lost_threshold`` (changeable at any time).
+    by comparing each frame's score with ``lost_threshold`` (changeable at any time; None sets the
+    tracker's ``default_lost_threshold``, since scores mean different things per family).
     """
 
-    def __init__(self, lost_threshold: float):
+    #: score under which a result reports LOST unless the caller chooses another
+    default_lost_threshold = 0.25
+
+    def __init__(self, lost_threshold: float | None = None):
         self.lost_threshold = lost_threshold
         self._state = TrackState.IDLE
         self._track_id = 0
@@ -34,8 +38,8 @@ class TrackBookkeeping:
         return self._lost_threshold
 
     @lost_threshold.setter
-    def lost_threshold(self, value: float) -> None:
-        value = float(value)
+    def lost_threshold(self, value: float | None) -> None:
+        value = float(self.default_lost_threshold if value is None else value)
         if not (math.isfinite(value) and 0.0 <= value <= 1.0):
             raise ValueError(f'lost_threshold must be a number in [0, 1], got {value}')
         self._lost_threshold = value

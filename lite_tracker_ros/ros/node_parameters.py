@@ -30,9 +30,14 @@ class TrackerParameters:
     reliable_qos: bool = False
     init_buffer_size: int = 30
     diagnostics_period_s: float = 1.0
-    lost_threshold: float = 0.25
+    lost_threshold: float = -1.0
     class_id: str = 'target'
     lag_warn_s: float = 0.25
+
+    @property
+    def tracker_lost_threshold(self) -> float | None:
+        """Return ``lost_threshold`` as trackers take it: None (their default) when negative."""
+        return None if self.lost_threshold < 0 else self.lost_threshold
 
     def updated(self, changes) -> TrackerParameters:
         """Apply run-time changes (rclpy Parameters); raise ValueError for a bad value."""
@@ -60,7 +65,8 @@ _DESCRIPTIONS = {
     'reliable_qos': 'reliable image subscription instead of best-effort (sensor data)',
     'init_buffer_size': 'recent frames kept so an init box applies to the frame it was drawn on',
     'diagnostics_period_s': 'period of /diagnostics',
-    'lost_threshold': 'windowed score under which the target counts as lost',
+    'lost_threshold': 'score under which the target counts as lost (no box is published); '
+                      'negative: the default of the model (0.25, FARTrack 0)',
     'class_id': 'class_id written into each detection',
     'lag_warn_s': 'end-to-end p95 latency above which diagnostics warn',
 }
@@ -68,7 +74,7 @@ _RANGES = {
     'num_threads': IntegerRange(from_value=0, to_value=256, step=1),
     'init_buffer_size': IntegerRange(from_value=1, to_value=600, step=1),
     'diagnostics_period_s': FloatingPointRange(from_value=0.05, to_value=60.0, step=0.0),
-    'lost_threshold': FloatingPointRange(from_value=0.0, to_value=1.0, step=0.0),
+    'lost_threshold': FloatingPointRange(from_value=-1.0, to_value=1.0, step=0.0),
     'lag_warn_s': FloatingPointRange(from_value=0.001, to_value=60.0, step=0.0),
 }
 

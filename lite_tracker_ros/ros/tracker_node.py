@@ -110,7 +110,7 @@ class TrackerNode(Node):
                                   device=self.params.device, weights=self.params.weights or None,
                                   precision=self.params.precision,
                                   num_threads=self.params.num_threads,
-                                  lost_threshold=self.params.lost_threshold)
+                                  lost_threshold=self.params.tracker_lost_threshold)
         except TrackerCreationError as error:
             # the first line names the problem and the fix; a key report may follow it
             raise StartupError(str(error).splitlines()[0]) from None
@@ -121,7 +121,7 @@ class TrackerNode(Node):
         except ValueError as error:
             return SetParametersResult(successful=False, reason=str(error))
         self.params = updated
-        self.tracker.lost_threshold = updated.lost_threshold
+        self.tracker.lost_threshold = updated.tracker_lost_threshold
         self.health.lag_warn_s = updated.lag_warn_s
         return SetParametersResult(successful=True)
 

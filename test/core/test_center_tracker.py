@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from lite_tracker_ros.core.backend import Backend
-from lite_tracker_ros.core.center_tracker import CenterHeadTracker, DEFAULT_LOST_THRESHOLD
+from lite_tracker_ros.core.center_tracker import CenterHeadTracker
 from lite_tracker_ros.core.model_spec import CropSpec, ModelSpec
 from lite_tracker_ros.core.tracker import Tracker
 from lite_tracker_ros.core.types import BoxXYWH, ChannelOrder, Frame, TrackState
@@ -62,7 +62,7 @@ def test_implements_the_protocols():
     assert isinstance(tracker, Tracker)
     assert isinstance(FakeBackend(), Backend)
     assert tracker.state is TrackState.IDLE and tracker.track_id == 0
-    assert tracker.lost_threshold == DEFAULT_LOST_THRESHOLD
+    assert tracker.lost_threshold == CenterHeadTracker.default_lost_threshold
 
 
 def test_centre_peak_keeps_a_square_box_in_place():

@@ -155,3 +155,15 @@ def test_default_memory_is_capped_and_none_keeps_every_template():
     unbounded = FARTrackTracker(SPEC, _ScriptedBackend([0.4, 0.4, 0.6, 0.6]), PARAMS,
                                 max_stored_templates=None)
     assert unbounded.memory.max_stored is None
+
+
+def test_default_threshold_never_reports_lost_and_none_restores_it():
+    backend = _ScriptedBackend([0.375, 0.375, 0.625, 0.625], prob=0.002)
+    tracker = FARTrackTracker(SPEC, backend, PARAMS)
+    tracker.init(_frame(), BoxXYWH(140.0, 100.0, 40.0, 40.0))
+    assert tracker.update(_frame()).state is TrackState.TRACKING
+    tracker.lost_threshold = 0.25
+    assert tracker.update(_frame()).state is TrackState.LOST
+    tracker.lost_threshold = None
+    assert tracker.lost_threshold == 0.0
+    assert tracker.update(_frame()).state is TrackState.TRACKING

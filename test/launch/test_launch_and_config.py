@@ -53,7 +53,7 @@ def test_profile_sets_exactly_the_node_parameters_with_valid_values(profile):
     for name, value in params.items():
         assert type(value) is type(getattr(defaults, name)), name  # noqa: E721 - bool is an int
     assert params['backend'] in BACKENDS and params['precision'] in PRECISIONS
-    assert 0.0 <= params['lost_threshold'] <= 1.0
+    assert -1.0 <= params['lost_threshold'] <= 1.0
     assert params['init_buffer_size'] >= 1
     TrackerParameters(**params)
 

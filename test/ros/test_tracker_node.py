@@ -16,6 +16,8 @@ import pytest
 
 rclpy = pytest.importorskip('rclpy', reason='rclpy not importable: run through scripts/test.sh')
 from diagnostic_msgs.msg import DiagnosticArray  # noqa: E402, I100 - after importorskip
+from rcl_interfaces.srv import SetParameters  # noqa: E402
+from rclpy.parameter import Parameter  # noqa: E402
 from rclpy.qos import qos_profile_sensor_data, QoSProfile, ReliabilityPolicy  # noqa: E402
 from sensor_msgs.msg import Image  # noqa: E402
 from std_srvs.srv import Trigger  # noqa: E402
@@ -103,13 +105,14 @@ class Session:
         self.send_init(box, stamp_of(first))
         return idle
 
-    def send_until_tracked(self, msg):
+    def send_until_tracked(self, msg, attempts=50):
         """Send a frame until its result holds a detection: the init may come after the frame."""
-        array = self.send_and_wait(msg)
-        while not array.detections:
-            self.arrays.remove(array)
+        for _ in range(attempts):
             array = self.send_and_wait(msg)
-        return array
+            if array.detections:
+                return array
+            self.arrays.remove(array)
+        raise AssertionError(f'no detection in {attempts} results for stamp {stamp_of(msg)}')
 
     def send_init(self, box: BoxXYWH, stamp_ns: int):
         init = Detection2D()
@@ -264,6 +267,42 @@ def test_reset_service_returns_to_idle(client, weights, sequence):
     finally:
         tracker.stop()
     assert after.detections == []
+
+
+def test_lost_threshold_is_per_model_by_default_and_changes_at_run_time(
+        client, synthetic_weights_file, sequence):
+    # FARTrack's score (smallest token probability over 600 bins) is far under 0.25 with these
+    # weights: a fixed node-wide 0.25 would hide every box, the model's own default (0) does not
+    frames, gt = sequence
+    tracker = start_tracker(synthetic_weights_file('fartrack'), model='fartrack')
+    try:
+        session = Session(client, tracker)
+        session.wait_connected()
+        session.start_track(image_message(frames[0], time.time_ns(), 'cam'), BoxXYWH(*gt[0]))
+        first = session.send_until_tracked(image_message(frames[1], time.time_ns(), 'cam'))
+        score = first.detections[0].results[0].hypothesis.score
+        assert score < 0.25
+        setter = client.node.create_client(SetParameters, tracker.topic('set_parameters'))
+        assert setter.wait_for_service(timeout_sec=30.0)
+
+        def set_threshold(value):
+            request = SetParameters.Request(
+                parameters=[Parameter('lost_threshold', value=value).to_parameter_msg()])
+            future = setter.call_async(request)
+            assert client.spin_until(future.done, 30.0)
+            return future.result().results[0]
+
+        assert set_threshold(0.25).successful
+        lost = session.send_and_wait(image_message(frames[2], time.time_ns(), 'cam'))
+        assert set_threshold(-1.0).successful
+        back = session.send_and_wait(image_message(frames[3], time.time_ns(), 'cam'))
+        refused = set_threshold(float('nan'))
+        assert tracker.alive()
+    finally:
+        tracker.stop()
+    assert lost.detections == []
+    assert len(back.detections) == 1
+    assert not refused.successful and 'lost_threshold' in refused.reason
 
 
 @pytest.mark.parametrize('params,expected', [
