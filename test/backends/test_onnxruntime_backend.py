@@ -8,6 +8,7 @@ README section 6 values, and 1e-4 for ONNX Runtime against torch on any stage.
 """
 
 
+from conformance_tools import read_tsv, RecordingBackend  # the shared test helper module
 import numpy as np
 import pytest
 import torch
@@ -132,29 +133,9 @@ def test_missing_input_is_named(case):
         backend.set_template(partial)
 
 
-def _read_tsv(path):
-    lines = [line for line in path.read_text().splitlines() if not line.startswith('#')]
-    header = lines[0].split('\t')
-    return [dict(zip(header, line.split('\t'))) for line in lines[1:]]
-
-
-class _Recording:
-    """Passes calls through to a backend and keeps the latest search outputs."""
-
-    def __init__(self, inner):
-        self.inner, self.name, self.device, self.last = inner, inner.name, inner.device, None
-
-    def set_template(self, inputs):
-        self.inner.set_template(inputs)
-
-    def search(self, inputs):
-        self.last = self.inner.search(inputs)
-        return self.last
-
-
 def run_track(spec, backend, reference, frames):
     """Track the 59 frames; return per-frame (box error px, argmax, reference argmax, score)."""
-    recording = _Recording(backend)
+    recording = RecordingBackend(backend)
     tracker = CenterHeadTracker(spec, recording)
     tracker.init(Frame(frames[0][:, :, ::-1], ChannelOrder.BGR),
                  BoxXYWH(*(float(reference[0][k]) for k in 'xywh')))
@@ -174,7 +155,7 @@ def run_track(spec, backend, reference, frames):
 @pytest.mark.slow
 def test_track_60_frames_matches_the_upstream_track(case, conformance_dir, conformance_frames):
     name, _, _, _, backend = case
-    reference = _read_tsv(conformance_dir / f'{name}.track.tsv')
+    reference = read_tsv(conformance_dir / f'{name}.track.tsv')
     assert len(reference) == 60
     frames = conformance_frames(len(reference))
     rows = run_track(get_spec(name), backend, reference, frames)
@@ -199,7 +180,7 @@ def test_fp16_graphs_report_their_difference(case, conformance_dir, tmp_path, co
     for key in ('score_map', 'size_map', 'offset_map'):
         assert out[key].dtype == np.float32 and np.all(np.isfinite(out[key])), key
         diffs[key] = float(np.abs(out[key] - pack[key]).max())
-    reference = _read_tsv(conformance_dir / f'{name}.track.tsv')
+    reference = read_tsv(conformance_dir / f'{name}.track.tsv')
     frames = conformance_frames(len(reference))
     rows = run_track(get_spec(name), backend, reference, frames)
     flips = [frame for frame, r in enumerate(rows, start=1) if r[1] != r[2]]

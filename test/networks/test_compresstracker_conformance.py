@@ -7,8 +7,8 @@ Tolerances are the README's §6 recommendations.
 """
 
 import json
-from pathlib import Path
 
+from conformance_tools import read_tsv, RecordingBackend  # the shared test helper module
 import numpy as np
 import pytest
 import torch
@@ -17,6 +17,7 @@ from lite_tracker_ros.backends.torch_backend import TorchBackend
 from lite_tracker_ros.core.center_decode import decode_center
 from lite_tracker_ros.core.center_tracker import CenterHeadTracker
 from lite_tracker_ros.core.types import BoxXYWH
+from lite_tracker_ros.export.onnx_export import export_onnx
 from lite_tracker_ros.networks.compresstracker import (
     CompressTrackerNetwork, detect_compresstracker, student_state_dict)
 from lite_tracker_ros.specs.compresstracker import DISTILL_LAYERS, SPECS
@@ -108,35 +109,12 @@ def test_train_checkpoint_filtered_loads_strictly(conformance_dir, synth_weights
     assert list(student_state_dict(test)) == list(test)
 
 
-def _read_tsv(path: Path) -> list[dict]:
-    lines = [line for line in path.read_text().splitlines() if not line.startswith('#')]
-    header = lines[0].split('\t')
-    return [dict(zip(header, line.split('\t'))) for line in lines[1:]]
-
-
-class _RecordingBackend:
-    """Passes calls through to a backend and keeps every search output."""
-
-    def __init__(self, backend):
-        self.inner = backend
-        self.name, self.device = backend.name, backend.device
-        self.outputs = []
-
-    def set_template(self, inputs):
-        self.inner.set_template(inputs)
-
-    def search(self, inputs):
-        out = self.inner.search(inputs)
-        self.outputs.append(out)
-        return out
-
-
 def test_track_60_frames_matches_reference(model, conformance_dir, conformance_frames):
     name, pack, _, net, _ = model
     frames = conformance_frames(FRAMES)
-    expected = _read_tsv(conformance_dir / f'{name}.track.tsv')
+    expected = read_tsv(conformance_dir / f'{name}.track.tsv')
     init = BoxXYWH(*(float(expected[0][k]) for k in 'xywh'))
-    backend = _RecordingBackend(TorchBackend(net))
+    backend = RecordingBackend(TorchBackend(net))
     tracker = CenterHeadTracker(SPECS[name], backend)
     tracker.init(frames[0], init)
     for frame in range(1, FRAMES):
@@ -163,44 +141,19 @@ def test_detects_variant_from_keys(conformance_dir, synth_weights):
         assert detect_compresstracker(keys) is None
 
 
-class _Graph(torch.nn.Module):
-    """One path of a TrackerNetwork with positional inputs and outputs, for ONNX export."""
-
-    def __init__(self, net, path: str, cache_names=()):
-        super().__init__()
-        self.net, self.path, self.cache_names = net, path, tuple(cache_names)
-
-    def forward(self, *args):
-        spec = self.net.spec
-        if self.path == 'template':
-            out = self.net.forward_template(**dict(zip(spec.template_inputs, args)))
-            return tuple(out.values())
-        cache = dict(zip(self.cache_names, args))
-        out = self.net.forward_search(cache, **dict(zip(spec.search_inputs,
-                                                        args[len(cache):])))
-        return tuple(out[k] for k in spec.search_outputs)
-
-
 def test_onnx_export_matches_pack(model, tmp_path):
+    """The package's export (both graphs) through ONNX Runtime, on the pack's inputs."""
     onnxruntime = pytest.importorskip('onnxruntime', reason='onnxruntime not installed')
     _, pack, _, net, _ = model
-    spec = net.spec
-    template = torch.from_numpy(pack['template_in'])
-    with torch.no_grad():
-        cache = net.forward_template(template=template)
-    paths = (('template', (template,), spec.template_inputs, tuple(cache)),
-             ('search', (*cache.values(), torch.from_numpy(pack['search_in'])),
-              tuple(cache) + spec.search_inputs, spec.search_outputs))
-    sessions = []
-    for path, args, inputs, outputs in paths:
-        file = tmp_path / f'{path}.onnx'
-        torch.onnx.export(_Graph(net, path, cache), args, str(file), input_names=list(inputs),
-                          output_names=list(outputs), opset_version=17, dynamo=False)
-        sessions.append(onnxruntime.InferenceSession(str(file),
-                                                     providers=['CPUExecutionProvider']))
-    tokens = sessions[0].run(None, {'template': pack['template_in']})
-    feeds = dict(zip(cache, tokens), search=pack['search_in'])
-    out = dict(zip(spec.search_outputs, sessions[1].run(None, feeds)))
+    graphs = export_onnx(net, tmp_path)
+    template, search = (onnxruntime.InferenceSession(str(path),
+                                                     providers=['CPUExecutionProvider'])
+                        for path in (graphs.template, graphs.search))
+    cached = dict(zip(graphs.template_outputs,
+                      template.run(None, {'template': pack['template_in']})))
+    feeds = {name: cached[name] for name in graphs.cache}
+    feeds['search'] = pack['search_in']
+    out = dict(zip(graphs.search_outputs, search.run(None, feeds)))
     np.testing.assert_allclose(out['score_map'], pack['score_map'], rtol=0, atol=5e-6)
     np.testing.assert_allclose(out['size_map'], pack['size_map'], rtol=0, atol=5e-6)
     np.testing.assert_allclose(out['offset_map'], pack['offset_map'], rtol=0, atol=2e-5)

@@ -6,8 +6,7 @@ manifest and the npz seed; expected values are the upstream outputs stored in th
 (README §3, §4.10-11, §8). Tolerances are the README's §6 recommendations.
 """
 
-from pathlib import Path
-
+from conformance_tools import read_tsv, RecordingBackend  # the shared test helper module
 from hypothesis import given, settings, strategies as st
 import numpy as np
 import pytest
@@ -17,6 +16,7 @@ from lite_tracker_ros.backends.torch_backend import TorchBackend
 from lite_tracker_ros.core.fartrack_tracker import FARTrackTracker
 from lite_tracker_ros.core.token_decode import bin_values, decode_tokens
 from lite_tracker_ros.core.types import BoxXYWH
+from lite_tracker_ros.export.onnx_export import export_onnx
 from lite_tracker_ros.networks.fartrack import (
     detect_fartrack, FARTrackNetwork, MaskedLayerNorm, prune_mask)
 from lite_tracker_ros.networks.safe_unpickle import CheckpointError
@@ -157,35 +157,11 @@ def test_token_decode_matches_pack(pack, prefix):
         np.testing.assert_allclose(box.xyxy, pack['box_xyxy_norm'], rtol=0, atol=2e-6)
 
 
-def _read_tsv(path: Path) -> list[dict]:
-    lines = [line for line in path.read_text().splitlines() if not line.startswith('#')]
-    header = lines[0].split('\t')
-    return [dict(zip(header, line.split('\t'))) for line in lines[1:]]
-
-
-class _RecordingBackend:
-    """Passes calls through to a backend and keeps every template input and search output."""
-
-    def __init__(self, backend):
-        self.inner = backend
-        self.name, self.device = backend.name, backend.device
-        self.templates, self.outputs = [], []
-
-    def set_template(self, inputs):
-        self.templates.append(dict(inputs))
-        self.inner.set_template(inputs)
-
-    def search(self, inputs):
-        out = self.inner.search(inputs)
-        self.outputs.append(out)
-        return out
-
-
 def test_track_60_frames_matches_reference(net, pack, conformance_dir, conformance_frames):
     frames = conformance_frames(FRAMES)
-    expected = _read_tsv(conformance_dir / 'fartrack.track.tsv')
+    expected = read_tsv(conformance_dir / 'fartrack.track.tsv')
     init = BoxXYWH(*(float(expected[0][k]) for k in 'xywh'))
-    backend = _RecordingBackend(TorchBackend(net))
+    backend = RecordingBackend(TorchBackend(net))
     tracker = FARTrackTracker(SPECS['fartrack'], backend, PARAMS)
     tracker.init(frames[0], init)
     for frame in range(1, FRAMES):
@@ -216,49 +192,21 @@ def test_detects_sparse_checkpoints_only(conformance_dir, synth_weights, state):
         detect_fartrack(frame_level)
 
 
-class _Graph(torch.nn.Module):
-    """One path of a TrackerNetwork with positional inputs and outputs, for ONNX export."""
-
-    def __init__(self, net, path: str, cache_names=()):
-        super().__init__()
-        self.net, self.path, self.cache_names = net, path, tuple(cache_names)
-
-    def forward(self, *args):
-        spec = self.net.spec
-        if self.path == 'template':
-            out = self.net.forward_template(**dict(zip(spec.template_inputs, args)))
-            return tuple(out.values())
-        cache = dict(zip(self.cache_names, args))
-        out = self.net.forward_search(cache, **dict(zip(spec.search_inputs,
-                                                        args[len(cache):])))
-        return tuple(out[k] for k in spec.search_outputs)
-
-
 def test_onnx_export_matches_pack_on_frame2(net, pack, tmp_path):
-    """Both graphs through ONNX Runtime, on the frame-2 inputs (non-trivial mask)."""
+    """The package's export (both graphs) through ONNX Runtime, on the frame-2 inputs."""
     onnxruntime = pytest.importorskip('onnxruntime', reason='onnxruntime not installed')
-    spec = net.spec
     slots = pack['f2_template_idx']
     templates = np.stack([(pack['template_in'], pack['f2_template_in'])[i][0] for i in slots])
-    feeds = {'templates': templates[None],
-             'template_mask': pack['f2_mask_row'][:net.n_z].astype(np.float32)[None]}
-    args = tuple(torch.from_numpy(feeds[k]) for k in spec.template_inputs)
-    with torch.no_grad():
-        cache = net.forward_template(**dict(zip(spec.template_inputs, args)))
-    paths = (('template', args, spec.template_inputs, tuple(cache)),
-             ('search', (*cache.values(), torch.from_numpy(pack['f2_search_in'])),
-              tuple(cache) + spec.search_inputs, spec.search_outputs))
-    sessions = []
-    for path, inputs, in_names, out_names in paths:
-        file = tmp_path / f'{path}.onnx'
-        torch.onnx.export(_Graph(net, path, cache), inputs, str(file),
-                          input_names=list(in_names), output_names=list(out_names),
-                          opset_version=17, dynamo=False)
-        sessions.append(onnxruntime.InferenceSession(str(file),
-                                                     providers=['CPUExecutionProvider']))
-    cached = sessions[0].run(None, feeds)
-    out = dict(zip(spec.search_outputs, sessions[1].run(
-        None, dict(zip(cache, cached), search=pack['f2_search_in']))))
+    graphs = export_onnx(net, tmp_path)
+    template, search = (onnxruntime.InferenceSession(str(path),
+                                                     providers=['CPUExecutionProvider'])
+                        for path in (graphs.template, graphs.search))
+    template_feeds = {'templates': templates[None],  # non-trivial mask: frame 2
+                      'template_mask': pack['f2_mask_row'][:net.n_z].astype(np.float32)[None]}
+    cached = dict(zip(graphs.template_outputs, template.run(None, template_feeds)))
+    feeds = {name: cached[name] for name in graphs.cache}
+    feeds['search'] = pack['f2_search_in']
+    out = dict(zip(graphs.search_outputs, search.run(None, feeds)))
     np.testing.assert_allclose(out['logits'], pack['f2_logits'].transpose(1, 0, 2), rtol=0,
                                atol=5e-5)
     np.testing.assert_array_equal(out['seqs'].astype(np.int64), pack['f2_seqs'])

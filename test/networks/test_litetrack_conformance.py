@@ -9,6 +9,7 @@ recommended ones of its README §6.
 
 import hashlib
 
+from conformance_tools import read_tsv, RecordingBackend  # the shared test helper module
 import numpy as np
 import pytest
 import torch
@@ -31,12 +32,6 @@ TRACK_PX_ATOL = 1e-2
 SCORE_ATOL = 5e-6
 
 
-def _read_tsv(path):
-    lines = [line for line in path.read_text().splitlines() if not line.startswith('#')]
-    header = lines[0].split('\t')
-    return [dict(zip(header, line.split('\t'))) for line in lines[1:]]
-
-
 def _sha256_of_state(state):
     digest = hashlib.sha256()
     for value in state.values():
@@ -55,7 +50,7 @@ def case(request, conformance_dir, synth_weights, conformance_state_dict):
     manifest = synth_weights.read_manifest(conformance_dir / f'{name}.manifest.tsv')
     state = conformance_state_dict(name)
     sums = {row['manifest']: row['sha256']
-            for row in _read_tsv(conformance_dir / 'weights_sha256.tsv')}
+            for row in read_tsv(conformance_dir / 'weights_sha256.tsv')}
     assert _sha256_of_state(state) == sums[f'{name}.manifest.tsv'], 'weights rebuilt wrongly'
     network = LiteTrackNetwork(SPECS[name]).eval()
     assert list(network.state_dict()) == [row[0] for row in manifest]
@@ -155,27 +150,13 @@ def test_crops_from_the_frames_exact(case, conformance_dir, conformance_frames):
     assert search.resize_factor == float(pack['search_resize_factor'])
 
 
-class _RecordingBackend:
-    """Passes calls through and keeps the latest search outputs."""
-
-    def __init__(self, inner):
-        self.inner, self.name, self.device, self.last = inner, inner.name, inner.device, None
-
-    def set_template(self, inputs):
-        self.inner.set_template(inputs)
-
-    def search(self, inputs):
-        self.last = self.inner.search(inputs)
-        return self.last
-
-
 @pytest.mark.slow
 def test_track_60_frames(case, conformance_dir, conformance_frames):
     name, _, network = case
-    reference = _read_tsv(conformance_dir / f'{name}.track.tsv')
+    reference = read_tsv(conformance_dir / f'{name}.track.tsv')
     assert len(reference) == 60
     frames = conformance_frames(len(reference))
-    backend = _RecordingBackend(TorchBackend(network))
+    backend = RecordingBackend(TorchBackend(network))
     tracker = CenterHeadTracker(SPECS[name], backend)
     tracker.init(Frame(frames[0][:, :, ::-1], ChannelOrder.BGR),
                  BoxXYWH(*(float(reference[0][k]) for k in 'xywh')))

@@ -10,6 +10,7 @@ import csv
 import dataclasses
 import hashlib
 
+from conformance_tools import read_tsv, RecordingBackend  # the shared test helper module
 import numpy as np
 import pytest
 import torch
@@ -153,34 +154,11 @@ def test_decoded_box_and_argmax(stages, pack):
                                atol=BOX_ATOL)
 
 
-class _RecordingBackend:
-    """Passes calls through to a backend and keeps the last search outputs for inspection."""
-
-    def __init__(self, inner):
-        self.inner = inner
-        self.name = inner.name
-        self.device = inner.device
-        self.last = None
-
-    def set_template(self, inputs):
-        self.inner.set_template(inputs)
-
-    def search(self, inputs):
-        self.last = self.inner.search(inputs)
-        return self.last
-
-
-def _read_tsv(path):
-    with open(path) as f:
-        rows = [r for r in csv.reader(f, delimiter='\t') if r and not r[0].startswith('#')]
-    return [dict(zip(rows[0], r)) for r in rows[1:]]
-
-
 @pytest.mark.slow
 def test_track_60_frames_through_the_shared_loop(network, conformance_dir, conformance_frames):
-    reference = _read_tsv(conformance_dir / f'{MODEL}.track.tsv')
+    reference = read_tsv(conformance_dir / f'{MODEL}.track.tsv')
     frames = conformance_frames(len(reference))
-    backend = _RecordingBackend(TorchBackend(network))
+    backend = RecordingBackend(TorchBackend(network))
     tracker = CenterHeadTracker(SPECS[MODEL], backend)
     init = reference[0]
     tracker.init(Frame(frames[0]), BoxXYWH(*(float(init[k]) for k in 'xywh')))
