@@ -47,6 +47,25 @@ def spawn(module, namespace, params, remaps):
     return subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 
 
+def trend(stamps, latency, memory, wall_start_ns, parts):
+    """Yield one table row per part of the run: latency of its results, RSS at its end."""
+    if not stamps:
+        return
+    t0 = stamps[0]
+    span = max(stamps[-1] - t0, 1)
+    stamp_array = np.array(stamps)
+    rss_times = np.array([wall_start_ns + t * 1e9 for t, _ in memory])
+    for part in range(parts):
+        lo, hi = t0 + span * part / parts, t0 + span * (part + 1) / parts
+        last = part == parts - 1
+        upper = (stamp_array <= hi) if last else (stamp_array < hi)
+        chosen = latency[(stamp_array >= lo) & upper]
+        rss = memory[max(0, int(np.searchsorted(rss_times, hi, side='right')) - 1)][1]
+        yield (f'{10 * part}-{10 * (part + 1)} %', str(len(chosen)),
+               f'{chosen.mean():.2f}' if len(chosen) else '-',
+               f'{np.percentile(chosen, 95):.2f}' if len(chosen) else '-', f'{rss:.0f}')
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('--frames', type=int, default=20000)
@@ -88,7 +107,7 @@ def main() -> int:
                        'wait_for_subscribers': 1},
                       {'image': f'{ns}/camera/image', 'init': f'{ns}/tracker_node/init'})
     memory = []  # (seconds since start, RSS MiB)
-    start = time.monotonic()
+    start, wall_start_ns = time.monotonic(), time.time_ns()
     next_sample = start
     while publisher.poll() is None:
         rclpy.spin_once(node, timeout_sec=0.05)
@@ -118,6 +137,11 @@ def main() -> int:
     print(f'- end-to-end latency, first {k} results: mean {latency[:k].mean():.2f} ms, p95 '
           f'{np.percentile(latency[:k], 95):.2f} ms; last {k}: mean {latency[-k:].mean():.2f} '
           f'ms, p95 {np.percentile(latency[-k:], 95):.2f} ms')
+    print('\n| part of the run | results | e2e mean ms | p95 ms | node RSS MiB at its end |')
+    print('|---|---|---|---|---|')
+    for row in trend(stamps, latency, memory, wall_start_ns, parts=10):
+        print('| ' + ' | '.join(row) + ' |')
+    print()
     print(f'- node diagnostics at the end: inference mean '
           f'{diag.get("latency_ms.inference.mean", "?")} ms, end-to-end p95 '
           f'{diag.get("latency_ms.end_to_end.p95", "?")} ms, bad input '
