@@ -2,7 +2,9 @@
 The ``--weights`` option of ``eval`` and ``bench``: a file for one model, or ``MODEL=FILE`` pairs.
 
 ``--weights w.pth`` is allowed when one model is named; ``--weights litetrack_b4=a.safetensors
---weights mvt=b.pth.tar`` gives each model its own file. Models without a file use the cache.
+--weights mvt=b.pth.tar`` gives each model its own file. Models without a file use the cache, or
+for ``bench --untrained`` the network's default initialisation written to a file: latency and
+FLOPs do not depend on the values, so a model can be timed before its weights are downloaded.
 """
 
 from __future__ import annotations
@@ -28,3 +30,17 @@ def weights_per_model(values: Optional[Sequence[str]],
             raise ValueError(f'--weights {value}: with several models write MODEL=FILE, e.g. '
                              f'--weights {models[0]}={value}')
     return chosen
+
+
+def write_untrained_weights(model: str, folder: Path, seed: int = 0) -> Path:
+    """Write ``model``'s default-initialised network (seeded) to ``folder/<model>.safetensors``."""
+    import torch
+    from safetensors.torch import save_file
+
+    from lite_tracker_ros.factory import build_network
+
+    torch.manual_seed(seed)
+    state = {k: v.detach().contiguous() for k, v in build_network(model).state_dict().items()}
+    path = Path(folder) / f'{model}.safetensors'
+    save_file(state, str(path))
+    return path

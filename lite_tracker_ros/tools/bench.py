@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 import shlex
 import sys
+import tempfile
 
 
 def add_arguments(parser) -> None:
@@ -23,6 +24,9 @@ def add_arguments(parser) -> None:
     parser.add_argument('--weights', action='append', metavar='[MODEL=]FILE',
                         help='weights file for the one model, or MODEL=FILE per model '
                              '(repeatable; default: the model cache)')
+    parser.add_argument('--untrained', action='store_true',
+                        help='models without --weights get default-initialised weights: '
+                             'latency and FLOPs before any download (never for accuracy)')
     parser.add_argument('--threads', type=int, default=0,
                         help='CPU threads for the backends and the SGEMM peak (0: defaults)')
     parser.add_argument('--source', type=Path,
@@ -51,6 +55,8 @@ def _command(args) -> str:
             words += [flag, str(value)]
     for value in args.weights or ():
         words += ['--weights', value]
+    if args.untrained:
+        words.append('--untrained')
     if args.in_process:
         words.append('--in-process')
     if args.out:
@@ -59,12 +65,7 @@ def _command(args) -> str:
 
 
 def run(args) -> int:
-    from lite_tracker_ros.evaluation.bench import bench_isolated, bench_one, BenchConfig
-    from lite_tracker_ros.evaluation.bench_report import bench_markdown
-    from lite_tracker_ros.evaluation.sequences import SequenceError
-    from lite_tracker_ros.evaluation.sgemm import measure_sgemm_peak
     from lite_tracker_ros.evaluation.weights_option import weights_per_model
-    from lite_tracker_ros.factory import TrackerCreationError
 
     try:
         weights = weights_per_model(args.weights, args.models)
@@ -75,6 +76,28 @@ def run(args) -> int:
         print('lite-tracker bench: --iters and --template-iters must be >= 1, --warmup >= 0',
               file=sys.stderr)
         return 2
+    untrained = [m for m in args.models if args.untrained and weights[m] is None]
+    if not untrained:
+        return _bench(args, weights, untrained)
+    with tempfile.TemporaryDirectory(prefix='lite_tracker_untrained_') as folder:
+        from lite_tracker_ros.evaluation.weights_option import write_untrained_weights
+        from lite_tracker_ros.factory import TrackerCreationError
+        try:
+            for model in untrained:
+                weights[model] = write_untrained_weights(model, Path(folder))
+        except TrackerCreationError as error:
+            print(f'lite-tracker bench: {error}', file=sys.stderr)
+            return 1
+        return _bench(args, weights, untrained)
+
+
+def _bench(args, weights: dict, untrained: list) -> int:
+    from lite_tracker_ros.evaluation.bench import bench_isolated, bench_one, BenchConfig
+    from lite_tracker_ros.evaluation.bench_report import bench_markdown
+    from lite_tracker_ros.evaluation.sequences import SequenceError
+    from lite_tracker_ros.evaluation.sgemm import measure_sgemm_peak
+    from lite_tracker_ros.factory import TrackerCreationError
+
     backends = [b.strip() for b in args.backend.split(',') if b.strip()]
     configs = [BenchConfig(model, backend, args.device,
                            str(weights[model]) if weights[model] else '', args.threads, args.iters,
@@ -102,6 +125,9 @@ def run(args) -> int:
         return 1
     measure_peak()  # again: load from other processes may have lowered the first one
     text = bench_markdown(results, peaks, _command(args), isolated=not args.in_process)
+    if untrained:
+        text += (f'\nWeights of {", ".join(untrained)}: untrained (default initialisation, '
+                 'seed 0); the times and FLOPs hold for the trained weights too.\n')
     print(text, end='')
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)

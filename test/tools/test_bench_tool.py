@@ -7,7 +7,9 @@ against mean latency, achieved rate against FLOPs and time), never absolute time
 
 import contextlib
 import io
+from pathlib import Path
 import re
+import tempfile
 
 import pytest
 
@@ -93,6 +95,21 @@ def test_failures_are_reported_in_one_line(tmp_path):
     rc, _, stderr = run_cli(['bench', 'litetrack_b4', '--source', str(tmp_path),
                              '--sgemm-size', '0', '--in-process'])
     assert rc == 1 and 'no sequence' in stderr
+
+
+def test_untrained_weights_time_a_model_that_is_not_installed(monkeypatch, tmp_path):
+    monkeypatch.setenv('LITE_TRACKER_CACHE', str(tmp_path / 'empty_cache'))
+    monkeypatch.delenv('LITE_TRACKER_MODEL_PATH', raising=False)
+    argv = ['bench', 'mvt', '--threads', '1', '--iters', '2', '--template-iters', '1',
+            '--warmup', '0', '--sgemm-size', '0', '--in-process']
+    rc, _, stderr = run_cli(argv)
+    assert rc == 1 and 'no weights given' in stderr
+    rc, stdout, stderr = run_cli(argv + ['--untrained'])
+    assert rc == 0, stderr
+    [summary] = table_rows(stdout, '| model | backend | device |')
+    assert summary[0] == 'mvt' and float(summary[4]) > 0
+    assert 'Weights of mvt: untrained' in stdout and '--untrained' in stdout
+    assert not list(Path(tempfile.gettempdir()).glob('lite_tracker_untrained_*'))
 
 
 def test_achieved_fraction_hand_case():
