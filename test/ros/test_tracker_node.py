@@ -7,6 +7,7 @@ can be compared with the same tracker run offline in this process.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 
@@ -135,13 +136,27 @@ def start_tracker(weights_file, **params):
     return TrackerProcess(f'/t{os.getpid()}_{time.monotonic_ns() % 10**9}', base)
 
 
+@contextlib.contextmanager
+def tracker_session(client, weights_file, image_qos=None, connect=True, **params):
+    """
+    Yield a Session around a new tracker node process, and stop the node on leaving.
+
+    The node's (exit code, stdout, stderr) are then in ``session.exit``.
+    """
+    tracker = start_tracker(weights_file, **params)
+    session = Session(client, tracker, image_qos)
+    try:
+        if connect:
+            session.wait_connected()
+        yield session
+    finally:
+        session.exit = tracker.stop()
+
+
 def test_node_boxes_equal_the_offline_tracker_and_keep_the_image_header(client, weights,
                                                                         sequence):
     frames, gt = sequence
-    tracker = start_tracker(weights)
-    try:
-        session = Session(client, tracker)
-        session.wait_connected()
+    with tracker_session(client, weights) as session:
         messages = [image_message(f, time.time_ns() + i, 'deer_camera')
                     for i, f in enumerate(frames)]
         idle = session.start_track(messages[0], BoxXYWH(*gt[0]))
@@ -149,8 +164,7 @@ def test_node_boxes_equal_the_offline_tracker_and_keep_the_image_header(client, 
         online = [session.send_until_tracked(msg) for msg in messages[1:]]
         session.client.spin_until(lambda: len(session.detections) >= len(online), 10.0)
         diag, status = session.latest_diagnostics()
-    finally:
-        code, _, err = tracker.stop()
+    code, _, err = session.exit
     assert code == 0, err
 
     offline = create_tracker(MODEL, weights=weights, num_threads=1)
@@ -185,10 +199,7 @@ def test_node_boxes_equal_the_offline_tracker_and_keep_the_image_header(client, 
 
 def test_latest_frame_policy_drops_instead_of_queueing(client, weights, sequence):
     frames, gt = sequence
-    tracker = start_tracker(weights)
-    try:
-        session = Session(client, tracker)
-        session.wait_connected()
+    with tracker_session(client, weights) as session:
         session.start_track(image_message(frames[0], time.time_ns(), 'cam'), BoxXYWH(*gt[0]))
         # measure one frame's processing time, in lockstep
         times = []
@@ -209,8 +220,6 @@ def test_latest_frame_policy_drops_instead_of_queueing(client, weights, sequence
             session.client.spin_until(lambda: time.monotonic() >= next_at, period)
         session.client.spin_for(3 * period + 1.0)
         diag, _ = session.latest_diagnostics()
-    finally:
-        tracker.stop()
     processed = [s for s in sent if s in session.arrival]
     latency = np.array([(session.arrival[s] - s) / 1e9 for s in processed])
     assert int(diag['frames_dropped']) > 0
@@ -222,50 +231,38 @@ def test_latest_frame_policy_drops_instead_of_queueing(client, weights, sequence
 
 
 def test_reliable_only_subscription_reports_a_best_effort_publisher(client, weights):
-    tracker = start_tracker(weights, reliable_qos=True)
-    try:
-        session = Session(client, tracker)  # our image publisher is best effort
+    # our image publisher is best effort: the node never connects to it
+    with tracker_session(client, weights, reliable_qos=True, connect=False) as session:
+        image_topic = f'{session.tracker.namespace}/image'
         session.client.spin_until(
-            lambda: session.client.node.count_subscribers(f'{tracker.namespace}/image') > 0,
-            60.0)
+            lambda: session.client.node.count_subscribers(image_topic) > 0, 60.0)
         ok = session.client.spin_until(
             lambda: any(kv.key == 'bad_input.incompatible_qos'
                         for s in session.diagnostics for kv in s.values), 30.0)
-    finally:
-        _, _, err = tracker.stop()
+    _, _, err = session.exit
     assert ok, 'incompatible QoS not counted in diagnostics'
     assert 'incompatible QoS' in err
 
 
 def test_reliable_publisher_is_served_by_the_default_best_effort_node(client, weights, sequence):
     frames, _ = sequence
-    tracker = start_tracker(weights)
-    try:
-        session = Session(client, tracker,
-                          image_qos=QoSProfile(depth=5, reliability=ReliabilityPolicy.RELIABLE))
-        session.wait_connected()
+    reliable = QoSProfile(depth=5, reliability=ReliabilityPolicy.RELIABLE)
+    with tracker_session(client, weights, image_qos=reliable) as session:
         array = session.send_and_wait(image_message(frames[0], time.time_ns(), 'cam'))
-    finally:
-        tracker.stop()
     assert array.detections == []
 
 
 def test_reset_service_returns_to_idle(client, weights, sequence):
     frames, gt = sequence
-    tracker = start_tracker(weights)
-    try:
-        session = Session(client, tracker)
-        session.wait_connected()
+    with tracker_session(client, weights) as session:
         session.start_track(image_message(frames[0], time.time_ns(), 'cam'), BoxXYWH(*gt[0]))
         session.send_until_tracked(image_message(frames[1], time.time_ns(), 'cam'))
-        reset = session.client.node.create_client(Trigger, tracker.topic('reset'))
+        reset = session.client.node.create_client(Trigger, session.tracker.topic('reset'))
         assert reset.wait_for_service(timeout_sec=30.0)
         future = reset.call_async(Trigger.Request())
         session.client.spin_until(future.done, 30.0)
         assert future.result().success
         after = session.send_and_wait(image_message(frames[2], time.time_ns(), 'cam'))
-    finally:
-        tracker.stop()
     assert after.detections == []
 
 
@@ -274,15 +271,13 @@ def test_lost_threshold_is_per_model_by_default_and_changes_at_run_time(
     # FARTrack's score (smallest token probability over 600 bins) is far under 0.25 with these
     # weights: a fixed node-wide 0.25 would hide every box, the model's own default (0) does not
     frames, gt = sequence
-    tracker = start_tracker(synthetic_weights_file('fartrack'), model='fartrack')
-    try:
-        session = Session(client, tracker)
-        session.wait_connected()
+    with tracker_session(client, synthetic_weights_file('fartrack'), model='fartrack') as session:
         session.start_track(image_message(frames[0], time.time_ns(), 'cam'), BoxXYWH(*gt[0]))
         first = session.send_until_tracked(image_message(frames[1], time.time_ns(), 'cam'))
         score = first.detections[0].results[0].hypothesis.score
         assert score < 0.25
-        setter = client.node.create_client(SetParameters, tracker.topic('set_parameters'))
+        setter = client.node.create_client(SetParameters,
+                                           session.tracker.topic('set_parameters'))
         assert setter.wait_for_service(timeout_sec=30.0)
 
         def set_threshold(value):
@@ -297,9 +292,7 @@ def test_lost_threshold_is_per_model_by_default_and_changes_at_run_time(
         assert set_threshold(-1.0).successful
         back = session.send_and_wait(image_message(frames[3], time.time_ns(), 'cam'))
         refused = set_threshold(float('nan'))
-        assert tracker.alive()
-    finally:
-        tracker.stop()
+        assert session.tracker.alive()
     assert lost.detections == []
     assert len(back.detections) == 1
     assert not refused.successful and 'lost_threshold' in refused.reason
@@ -357,10 +350,7 @@ def bad_inits(draw):
 
 def test_fuzzed_images_and_init_boxes_never_stop_the_node(client, weights, sequence):
     frames, gt = sequence
-    tracker = start_tracker(weights)
-    try:
-        session = Session(client, tracker)
-        session.wait_connected()
+    with tracker_session(client, weights) as session:
 
         @settings(max_examples=60, deadline=None, database=None)
         @given(image=bad_images(), init=bad_inits())
@@ -371,13 +361,12 @@ def test_fuzzed_images_and_init_boxes_never_stop_the_node(client, weights, seque
 
         send_garbage()
         session.client.spin_for(1.0)
-        assert tracker.alive(), tracker.stop()[2]
+        assert session.tracker.alive(), session.tracker.stop()[2]
         # still serving: a valid frame and init give a tracked detection
         session.start_track(image_message(frames[0], time.time_ns(), 'cam'), BoxXYWH(*gt[0]))
         session.send_until_tracked(image_message(frames[1], time.time_ns(), 'cam'))
         diag, _ = session.latest_diagnostics()
-    finally:
-        code, _, err = tracker.stop()
+    code, _, err = session.exit
     assert code == 0, err
     assert int(diag['bad_input_total']) > 0
     assert int(diag.get('bad_input.image_invalid', 0)) > 0
