@@ -12,6 +12,7 @@ import enum
 import math
 import threading
 import time
+from typing import Callable
 
 import numpy as np
 
@@ -76,12 +77,24 @@ class HealthReport:
 
 
 class NodeHealth:
-    """Thread-safe counters, rates and latency windows of one tracker node."""
+    """
+    Thread-safe counters, rates and latency windows of one tracker node.
 
-    def __init__(self, static_values: dict[str, str], lag_warn_s: float = 0.25):
+    ``image_timeout_s`` > 0 turns a silent input into a warning: no image for that long (since
+    start or since the last one) is the usual sign of a wrong topic or a QoS mismatch.
+    ``clock`` is the monotonic time source (replaceable in tests).
+    """
+
+    def __init__(self, static_values: dict[str, str], lag_warn_s: float = 0.25,
+                 image_timeout_s: float = 5.0, clock: Callable[[], float] = time.monotonic):
         self._lock = threading.Lock()
+        self._clock = clock
         self._static = dict(static_values)
         self.lag_warn_s = lag_warn_s
+        self.image_timeout_s = image_timeout_s
+        self._started = clock()
+        self._last_image: float | None = None
+        self.image_hint = ''  # what the node found out about a silent input
         self._counts: Counter[str] = Counter()
         self._bad_input: Counter[str] = Counter()
         self._latency = {stage: LatencyWindow() for stage in STAGES}
@@ -93,8 +106,10 @@ class NodeHealth:
 
     def frame_received(self) -> None:
         with self._lock:
+            now = self._clock()
             self._counts['frames_received'] += 1
-            self._input_rate.tick(time.monotonic())
+            self._input_rate.tick(now)
+            self._last_image = now
 
     def frame_dropped(self) -> None:
         with self._lock:
@@ -103,7 +118,7 @@ class NodeHealth:
     def frame_processed(self, state: str, stage_seconds: dict[str, float]) -> None:
         with self._lock:
             self._counts['frames_processed'] += 1
-            self._output_rate.tick(time.monotonic())
+            self._output_rate.tick(self._clock())
             self._state = state
             self._backend_failed = False
             for stage, seconds in stage_seconds.items():
@@ -124,13 +139,22 @@ class NodeHealth:
         with self._lock:
             self._state = state
 
+    def seconds_without_image(self) -> float | None:
+        """Return how long no image has come (since start if none yet), or None if not late."""
+        with self._lock:
+            return self._image_silence(self._clock())
+
+    def _image_silence(self, now: float) -> float | None:
+        silent = now - (self._last_image if self._last_image is not None else self._started)
+        return silent if 0 < self.image_timeout_s < silent else None
+
     def count(self, name: str) -> int:
         with self._lock:
             return self._counts[name] + self._bad_input[name]
 
     def report(self) -> HealthReport:
         with self._lock:
-            now = time.monotonic()
+            now = self._clock()
             values = dict(self._static)
             values['state'] = self._state
             values['input_rate_hz'] = f'{self._input_rate.rate(now):.2f}'
@@ -149,9 +173,15 @@ class NodeHealth:
                 if stage == 'end_to_end':
                     e2e = summary
             values['last_error'] = self._last_error
+            values['seconds_since_last_image'] = (
+                'never' if self._last_image is None else f'{now - self._last_image:.1f}')
+            silence = self._image_silence(now)
             level, message = Level.OK, self._state
             if self._backend_failed:
                 level, message = Level.ERROR, 'backend failed on the last frame'
+            elif silence is not None:
+                level, message = Level.WARN, f'no image for {silence:.0f} s'
+                values['image_hint'] = self.image_hint
             elif self._state == 'lost':
                 level, message = Level.WARN, 'target lost'
             elif e2e is not None and e2e['p95'] > self.lag_warn_s * 1e3:

@@ -33,6 +33,7 @@ class TrackerParameters:
     lost_threshold: float = -1.0
     class_id: str = 'target'
     lag_warn_s: float = 0.25
+    image_timeout_s: float = 5.0
 
     @property
     def tracker_lost_threshold(self) -> float | None:
@@ -46,13 +47,14 @@ class TrackerParameters:
             if change.name not in RUNTIME:
                 continue  # read-only ones are refused by rclpy before we are asked
             value = change.value
-            if change.name in ('lost_threshold', 'lag_warn_s') and not math.isfinite(value):
+            if change.name in _FLOATS and not math.isfinite(value):
                 raise ValueError(f'{change.name} must be finite, got {value}')
             values[change.name] = value
         return replace(self, **values)
 
 
-RUNTIME = {'lost_threshold', 'class_id', 'lag_warn_s'}
+RUNTIME = {'lost_threshold', 'class_id', 'lag_warn_s', 'image_timeout_s'}
+_FLOATS = {'lost_threshold', 'lag_warn_s', 'image_timeout_s'}
 
 _DESCRIPTIONS = {
     'model': 'model registry name (e.g. litetrack_b4, nanotrack_v2) or a weights/ONNX path',
@@ -69,6 +71,8 @@ _DESCRIPTIONS = {
                       'negative: the default of the model (0.25, FARTrack 0)',
     'class_id': 'class_id written into each detection',
     'lag_warn_s': 'end-to-end p95 latency above which diagnostics warn',
+    'image_timeout_s': 'seconds without an image before diagnostics warn and the log says why '
+                       '(no publisher, QoS, silent camera); 0 = never',
 }
 _RANGES = {
     'num_threads': IntegerRange(from_value=0, to_value=256, step=1),
@@ -76,6 +80,7 @@ _RANGES = {
     'diagnostics_period_s': FloatingPointRange(from_value=0.05, to_value=60.0, step=0.0),
     'lost_threshold': FloatingPointRange(from_value=-1.0, to_value=1.0, step=0.0),
     'lag_warn_s': FloatingPointRange(from_value=0.001, to_value=60.0, step=0.0),
+    'image_timeout_s': FloatingPointRange(from_value=0.0, to_value=3600.0, step=0.0),
 }
 
 

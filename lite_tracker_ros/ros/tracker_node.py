@@ -58,10 +58,12 @@ class TrackerNode(Node):
         except (ValueError, ParameterException) as error:
             raise StartupError(f'bad parameter: {error}') from None
         self.tracker = self._create_tracker()
+        image_topic = 'image/compressed' if self.params.use_compressed else 'image'
+        self._image_topic = self.resolve_topic_name(image_topic)  # remapped, for messages
         self.health = NodeHealth(
             {'model': self.params.model, 'backend': self.params.backend,
-             'device': self.params.device, 'image_topic': self.resolve_topic_name('image')},
-            lag_warn_s=self.params.lag_warn_s)
+             'device': self.params.device, 'image_topic': self._image_topic},
+            lag_warn_s=self.params.lag_warn_s, image_timeout_s=self.params.image_timeout_s)
         self._frames = StampedBuffer(self.params.init_buffer_size)
         self._cond = threading.Condition()
         self._latest = None  # (message, receive delay in s) waiting for the worker
@@ -69,17 +71,14 @@ class TrackerNode(Node):
         self._enabled = True
         self._reset_requested = False
         self._running = True
+        self._hint_logged_at = 0.0
 
         qos = qos_profile_sensor_data if not self.params.reliable_qos else QoSProfile(
             depth=1, history=QoSHistoryPolicy.KEEP_LAST,
             reliability=QoSReliabilityPolicy.RELIABLE)
         sub_events = SubscriptionEventCallbacks(incompatible_qos=self._on_incompatible_qos)
-        if self.params.use_compressed:
-            self.create_subscription(CompressedImage, 'image/compressed', self._on_image, qos,
-                                     event_callbacks=sub_events)
-        else:
-            self.create_subscription(Image, 'image', self._on_image, qos,
-                                     event_callbacks=sub_events)
+        self.create_subscription(CompressedImage if self.params.use_compressed else Image,
+                                 image_topic, self._on_image, qos, event_callbacks=sub_events)
         self.create_subscription(Detection2D, '~/init', self._on_init, 10,
                                  event_callbacks=sub_events)
         pub_events = PublisherEventCallbacks(incompatible_qos=self._on_incompatible_qos)
@@ -98,7 +97,7 @@ class TrackerNode(Node):
         self._worker.start()
         self.get_logger().info(
             f'tracking with {self.params.model} on {self.params.backend}/{self.params.device}; '
-            f'waiting for images on {self.resolve_topic_name("image")} and a box on '
+            f'waiting for images on {self._image_topic} and a box on '
             f'{self.resolve_topic_name("~/init")}')
 
     # -- setup -----------------------------------------------------------------------------
@@ -123,6 +122,7 @@ class TrackerNode(Node):
         self.params = updated
         self.tracker.lost_threshold = updated.tracker_lost_threshold
         self.health.lag_warn_s = updated.lag_warn_s
+        self.health.image_timeout_s = updated.image_timeout_s
         return SetParametersResult(successful=True)
 
     def _on_incompatible_qos(self, event) -> None:
@@ -270,6 +270,15 @@ class TrackerNode(Node):
     # -- diagnostics -----------------------------------------------------------------------
 
     def _publish_diagnostics(self) -> None:
+        silence = self.health.seconds_without_image()
+        if silence is not None:
+            hint = self._silent_input_hint()
+            now = time.monotonic()
+            # a new reason is logged at once, the same one every 10 s
+            if hint != self.health.image_hint or now - self._hint_logged_at >= 10.0:
+                self.get_logger().warning(f'no image for {silence:.0f} s: {hint}')
+                self._hint_logged_at = now
+            self.health.image_hint = hint
         report = self.health.report()
         status = DiagnosticStatus(level=bytes([int(report.level)]), message=report.message,
                                   name=f'{self.get_fully_qualified_name()}: tracker',
@@ -278,6 +287,21 @@ class TrackerNode(Node):
         array = DiagnosticArray(status=[status])
         array.header.stamp = self.get_clock().now().to_msg()
         self._diag_pub.publish(array)
+
+    def _silent_input_hint(self) -> str:
+        """Say why no image arrives, from what the graph shows about the image topic."""
+        topic = self._image_topic
+        publishers = self.get_publishers_info_by_topic(topic)
+        if not publishers:
+            return (f'no publisher on {topic}: start the camera, or remap its topic to this one '
+                    '(track.launch.py image_topic:=...)')
+        best_effort = [p for p in publishers
+                       if p.qos_profile.reliability == QoSReliabilityPolicy.BEST_EFFORT]
+        if self.params.reliable_qos and best_effort:
+            return (f'{len(best_effort)} best-effort publisher(s) on {topic} cannot serve this '
+                    'reliable subscription: set reliable_qos false')
+        return (f'{len(publishers)} publisher(s) on {topic} but no image arrives: is the camera '
+                f'streaming? (ros2 topic hz {topic})')
 
     def destroy_node(self):
         worker = getattr(self, '_worker', None)  # absent when __init__ failed

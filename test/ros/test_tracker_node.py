@@ -298,6 +298,31 @@ def test_lost_threshold_is_per_model_by_default_and_changes_at_run_time(
     assert not refused.successful and 'lost_threshold' in refused.reason
 
 
+def test_a_silent_image_topic_warns_and_says_why(client, weights, sequence):
+    frames, _ = sequence
+    with tracker_session(client, weights, image_timeout_s=1.0) as session:
+        def warning_with(text):
+            def found():
+                status = session.diagnostics[-1] if session.diagnostics else None
+                values = {kv.key: kv.value for kv in status.values} if status else {}
+                return status is not None and status.level == b'\x01' and \
+                    text in values.get('image_hint', '')
+            return session.client.spin_until(found, 20.0)
+
+        # our publisher exists but sends nothing: the camera is not streaming
+        assert warning_with('1 publisher(s) on'), session.diagnostics[-1]
+        assert session.diagnostics[-1].message.startswith('no image for')
+        session.send_and_wait(image_message(frames[0], time.time_ns(), 'cam'))
+        session.latest_diagnostics()
+        diag, status = session.latest_diagnostics()
+        assert status.level == b'\x00' and 'image_hint' not in diag
+        # no publisher at all: a wrong topic or a camera that is not running
+        client.node.destroy_publisher(session.image_pub)
+        assert warning_with('no publisher on'), session.diagnostics[-1]
+    _, _, err = session.exit
+    assert 'no image for' in err and 'image_topic:=' in err
+
+
 @pytest.mark.parametrize('params,expected', [
     ({'weights': '/nonexistent/litetrack_b4.pth.tar'}, 'no such file'),
     ({'backend': 'tensorrt'}, 'unavailable; available: torch'),
