@@ -1,5 +1,5 @@
 """
-The ``--weights`` option of ``eval`` and ``bench``: a file for one model, or ``MODEL=FILE`` pairs.
+The model options ``eval`` and ``bench`` share; ``--weights``: a file for one model, or pairs.
 
 ``--weights w.pth`` is allowed when one model is named; ``--weights litetrack_b4=a.safetensors
 --weights mvt=b.pth.tar`` gives each model its own file. Models without a file use the cache, or
@@ -11,6 +11,23 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Optional, Sequence
+
+
+def add_model_arguments(parser) -> None:
+    """Declare the options that pick what runs: models, ``--backend`` list, device, weights."""
+    parser.add_argument('models', nargs='+', metavar='MODEL',
+                        help='model names (`lite-tracker models` lists them)')
+    parser.add_argument('--backend', default='torch',
+                        help='torch | onnxruntime | tensorrt; a comma-separated list runs each')
+    parser.add_argument('--device', default='cpu', help="e.g. 'cpu' or 'cuda:0'")
+    parser.add_argument('--weights', action='append', metavar='[MODEL=]FILE',
+                        help='weights file for the one model, or MODEL=FILE per model '
+                             '(repeatable; default: the model cache)')
+
+
+def backend_list(value: str) -> list[str]:
+    """Split the ``--backend`` value (``onnxruntime,torch``) into names."""
+    return [name.strip() for name in value.split(',') if name.strip()]
 
 
 def weights_per_model(values: Optional[Sequence[str]],

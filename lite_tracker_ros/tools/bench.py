@@ -14,16 +14,12 @@ import shlex
 import sys
 import tempfile
 
+from lite_tracker_ros.evaluation.weights_option import (
+    add_model_arguments, backend_list, weights_per_model, write_untrained_weights)
+
 
 def add_arguments(parser) -> None:
-    parser.add_argument('models', nargs='+', metavar='MODEL',
-                        help='model names (`lite-tracker models` lists them)')
-    parser.add_argument('--backend', default='torch',
-                        help='torch | onnxruntime | tensorrt; a comma-separated list runs each')
-    parser.add_argument('--device', default='cpu', help="e.g. 'cpu' or 'cuda:0'")
-    parser.add_argument('--weights', action='append', metavar='[MODEL=]FILE',
-                        help='weights file for the one model, or MODEL=FILE per model '
-                             '(repeatable; default: the model cache)')
+    add_model_arguments(parser)
     parser.add_argument('--untrained', action='store_true',
                         help='models without --weights get default-initialised weights: '
                              'latency and FLOPs before any download (never for accuracy)')
@@ -65,8 +61,6 @@ def _command(args) -> str:
 
 
 def run(args) -> int:
-    from lite_tracker_ros.evaluation.weights_option import weights_per_model
-
     try:
         weights = weights_per_model(args.weights, args.models)
     except ValueError as error:
@@ -80,7 +74,6 @@ def run(args) -> int:
     if not untrained:
         return _bench(args, weights, untrained)
     with tempfile.TemporaryDirectory(prefix='lite_tracker_untrained_') as folder:
-        from lite_tracker_ros.evaluation.weights_option import write_untrained_weights
         from lite_tracker_ros.factory import TrackerCreationError
         try:
             for model in untrained:
@@ -98,7 +91,7 @@ def _bench(args, weights: dict, untrained: list) -> int:
     from lite_tracker_ros.evaluation.sgemm import measure_sgemm_peak
     from lite_tracker_ros.factory import TrackerCreationError
 
-    backends = [b.strip() for b in args.backend.split(',') if b.strip()]
+    backends = backend_list(args.backend)
     configs = [BenchConfig(model, backend, args.device,
                            str(weights[model]) if weights[model] else '', args.threads, args.iters,
                            args.template_iters, args.warmup,

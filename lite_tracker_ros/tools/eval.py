@@ -16,21 +16,15 @@ import sys
 
 from lite_tracker_ros.evaluation.progress import ProgressBar
 from lite_tracker_ros.evaluation.sequences import discover_sequences, SequenceError
-from lite_tracker_ros.evaluation.weights_option import weights_per_model
+from lite_tracker_ros.evaluation.weights_option import (
+    add_model_arguments, backend_list, weights_per_model)
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument('models', nargs='+', metavar='MODEL',
-                        help='model names (`lite-tracker models` lists them)')
-    parser.add_argument('--backend', default='torch',
-                        help='torch | onnxruntime | tensorrt; a comma-separated list runs each')
-    parser.add_argument('--device', default='cpu', help="e.g. 'cpu' or 'cuda:0'")
+    add_model_arguments(parser)
     parser.add_argument('--data', type=Path, required=True,
                         help='folder of sequences (OTB, GOT-10k or LaSOT layout) or one sequence')
     parser.add_argument('--out', type=Path, default=Path('out/eval'), help='output folder')
-    parser.add_argument('--weights', action='append', metavar='[MODEL=]FILE',
-                        help='weights file for the one model, or MODEL=FILE per model '
-                             '(repeatable; default: the model cache)')
     parser.add_argument('--sequences', default='', help='comma-separated names (default: all)')
     parser.add_argument('--max-frames', type=int, default=0,
                         help='track only the first N frames of each sequence (0: all)')
@@ -83,7 +77,7 @@ def run(args) -> int:
     except SequenceError as error:
         print(f'lite-tracker eval: {error}', file=sys.stderr)
         return 2
-    backends = [b.strip() for b in args.backend.split(',') if b.strip()]
+    backends = backend_list(args.backend)
     keys = [RunKey(m, b, str(weights[m].resolve()) if weights[m] else '', max(args.max_frames, 0))
             for m in args.models for b in backends]
     progress = ProgressBar(sum(k.frames_of(s) for k in keys for s in sequences),
