@@ -113,6 +113,7 @@ class CudaPythonBuffers:
         self._stream = _check(self._rt.cudaStreamCreate())
         self._buffers: dict[str, tuple[int, tuple[int, ...], np.dtype]] = {}
         self._owned: list[int] = []
+        self._pending: list[np.ndarray] = []  # host sources of copies not yet synchronised
 
     @property
     def stream_handle(self) -> int:
@@ -134,6 +135,9 @@ class CudaPythonBuffers:
         kind = self._rt.cudaMemcpyKind.cudaMemcpyHostToDevice
         _check(self._rt.cudaMemcpyAsync(address, array.ctypes.data, array.nbytes, kind,
                                         self._stream))
+        # CUDA may still read pageable host memory after an async copy returns: keep the
+        # array alive until the stream is synchronised
+        self._pending.append(array)
 
     def download(self, name: str) -> np.ndarray:
         address, shape, dtype = self._buffers[name]
@@ -146,6 +150,7 @@ class CudaPythonBuffers:
 
     def synchronize(self) -> None:
         _check(self._rt.cudaStreamSynchronize(self._stream))
+        self._pending.clear()
 
     def __del__(self):
         for address in getattr(self, '_owned', ()):

@@ -101,9 +101,15 @@ class _Engine:
             (self.inputs if is_input else self.outputs).append(name)
             self.shapes[name] = shape
             self.dtypes[name] = np.dtype(trt.nptype(engine.get_tensor_dtype(name)))
+            # only inputs may alias another engine's buffer: an output of the same name as a
+            # template output must not overwrite (or overrun) the template's buffer
             address = buffers.allocate(f'{role}/{name}', shape, self.dtypes[name],
-                                       share_with=shared.get(name))
-            self.context.set_tensor_address(name, address)
+                                       share_with=shared.get(name) if is_input else None)
+            if not self.context.set_tensor_address(name, address):
+                # TensorRT reports a bad binding here only by its return value
+                raise RuntimeError(f'TensorRT refused the buffer of {role} tensor {name!r} '
+                                   f'(address {address:#x}); the engine does not match the '
+                                   'exported graph: delete the cached engine to rebuild it')
 
     def run(self, stream_handle: int) -> None:
         if not self.context.execute_async_v3(stream_handle):

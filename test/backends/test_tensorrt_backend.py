@@ -8,10 +8,12 @@ a stand-in ``tensorrt`` module whose "engines" are ONNX Runtime sessions over th
 so a wrong binding gives wrong numbers. The real-engine tests need TensorRT and a CUDA GPU.
 """
 
+import gc
 import hashlib
 import importlib.util
 import json
 import types
+import weakref
 
 import numpy as np
 import onnxruntime as ort
@@ -19,9 +21,10 @@ import pytest
 import torch
 from torch import nn
 
+from lite_tracker_ros.backends import cuda_memory
 from lite_tracker_ros.backends.engine_cache import EngineCache, EngineKey, file_sha256
 from lite_tracker_ros.backends.onnxruntime_backend import OnnxRuntimeBackend
-from lite_tracker_ros.backends.tensorrt_backend import network_flags, TensorRTBackend
+from lite_tracker_ros.backends.tensorrt_backend import _Engine, network_flags, TensorRTBackend
 from lite_tracker_ros.core.model_spec import CropSpec, ModelSpec
 from lite_tracker_ros.export.onnx_export import export_onnx
 from lite_tracker_ros.networks.base import TrackerNetwork
@@ -180,6 +183,7 @@ def fake_tensorrt(buffers, version='10.3.0'):
 
         def set_tensor_address(self, name, address):
             self.addresses[name] = address
+            return True  # as TensorRT does when the name and alignment are fine
 
         def execute_async_v3(self, stream_handle):
             assert stream_handle == buffers.stream_handle
@@ -320,6 +324,81 @@ def test_wrong_input_shape_is_explained(duo, tmp_path):
     backend, _ = _fake_backend(duo, tmp_path)
     with pytest.raises(ValueError, match=r'template input template: shape \(1, 3, 8, 8\)'):
         backend.set_template({'template': np.zeros((1, 3, 8, 8), np.float32)})
+
+
+def test_only_inputs_alias_template_buffers():
+    """A search output named like a template output gets a buffer of its own."""
+    buffers = FakeBuffers()
+    buffers.allocate('template/zk', (1, 4), np.float32)
+    buffers.allocate('template/tokens', (1, 4), np.float32)
+    io = {'zk': ('input', (1, 4)), 'tokens': ('output', (1, 8))}
+    context = types.SimpleNamespace(set_tensor_address=lambda name, address: True)
+    engine = types.SimpleNamespace(
+        num_io_tensors=len(io), get_tensor_name=lambda i: list(io)[i],
+        get_tensor_mode=lambda name: io[name][0], get_tensor_shape=lambda name: io[name][1],
+        get_tensor_dtype=lambda name: np.float32, create_execution_context=lambda: context)
+    _Engine(fake_tensorrt(buffers), engine, 'search', buffers, {n: f'template/{n}' for n in io})
+    assert buffers.address['search/zk'] == buffers.address['template/zk']
+    assert buffers.address['search/tokens'] != buffers.address['template/tokens']
+    assert buffers.arrays[buffers.address['search/tokens']].shape == (1, 8)
+
+
+def test_a_refused_binding_is_an_error_at_load():
+    buffers = FakeBuffers()
+    context = types.SimpleNamespace(set_tensor_address=lambda name, address: False)
+    engine = types.SimpleNamespace(
+        num_io_tensors=1, get_tensor_name=lambda i: 'template',
+        get_tensor_mode=lambda name: 'input', get_tensor_shape=lambda name: (1, 3, 8, 8),
+        get_tensor_dtype=lambda name: np.float32, create_execution_context=lambda: context)
+    with pytest.raises(RuntimeError, match="refused the buffer of template tensor 'template'"):
+        _Engine(fake_tensorrt(buffers), engine, 'template', buffers, {})
+
+
+class FakeCudart:
+    """The slice of cuda-python's runtime that CudaPythonBuffers calls, without a GPU."""
+
+    cudaMemcpyKind = types.SimpleNamespace(cudaMemcpyHostToDevice=1, cudaMemcpyDeviceToHost=2)
+
+    def __init__(self):
+        self.allocations = 0
+
+    def cudaSetDevice(self, index):
+        return (0,)
+
+    def cudaGetDeviceProperties(self, index):
+        return 0, types.SimpleNamespace(name=b'Fake GPU\0\0')
+
+    def cudaStreamCreate(self):
+        return 0, 7
+
+    def cudaMalloc(self, size):
+        self.allocations += 1
+        return 0, 0x1000 * self.allocations
+
+    def cudaMemcpyAsync(self, dst, src, count, kind, stream):
+        return (0,)
+
+    def cudaStreamSynchronize(self, stream):
+        return (0,)
+
+    def cudaFree(self, address):
+        return (0,)
+
+
+def test_cuda_python_keeps_host_sources_until_synchronised(monkeypatch):
+    monkeypatch.setattr(cuda_memory, '_cudart', FakeCudart)
+    buffers = cuda_memory.CudaPythonBuffers(0)
+    assert (buffers.device_name, buffers.stream_handle) == ('Fake GPU', 7)
+    buffers.allocate('x', (4,), np.float32)
+    host = np.ones(4, np.float32)
+    source = weakref.ref(host)
+    buffers.upload('x', host)
+    del host
+    gc.collect()
+    assert source() is not None  # an async copy from pageable memory may still read it
+    buffers.synchronize()
+    gc.collect()
+    assert source() is None
 
 
 # ---------------------------------------------------------------- real TensorRT, GPU only
