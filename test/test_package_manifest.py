@@ -42,7 +42,9 @@ def third_party_imports(paths):
                 continue
             for name in names:
                 top = name.split('.')[0]
-                local = path.with_name(f'{top}.py').exists()  # a sibling helper module
+                # a sibling helper module, or one in test/ (on sys.path beside conftest.py)
+                local = path.with_name(f'{top}.py').exists() or \
+                    (ROOT / 'test' / f'{top}.py').exists()
                 if top not in sys.stdlib_module_names and top != 'lite_tracker_ros' \
                         and not local:
                     found.add(top)
