@@ -58,6 +58,16 @@ def device_count() -> int:
     return 0
 
 
+def describe_gpu(name: str, major: int, minor: int, multiprocessors: int) -> str:
+    """
+    Name a GPU precisely enough to key TensorRT engines.
+
+    The marketing name alone is not enough: every Jetson Orin module reports "Orin", though an
+    engine tuned for one module's SM count should not run on another's.
+    """
+    return f'{name} (sm_{major}{minor}, {multiprocessors} SMs)'
+
+
 class TorchBuffers:
     """Device buffers as CUDA tensors of torch, on a private stream."""
 
@@ -68,7 +78,9 @@ class TorchBuffers:
         self._torch = torch
         self._device = torch.device('cuda', index)
         torch.cuda.set_device(self._device)  # TensorRT runs on the current device
-        self.device_name = torch.cuda.get_device_name(self._device)
+        props = torch.cuda.get_device_properties(self._device)
+        self.device_name = describe_gpu(props.name, props.major, props.minor,
+                                        props.multi_processor_count)
         self._stream = torch.cuda.Stream(self._device)
         self._tensors: dict[str, object] = {}
 
@@ -108,8 +120,9 @@ class CudaPythonBuffers:
         _check(self._rt.cudaSetDevice(index))
         props = _check(self._rt.cudaGetDeviceProperties(index))
         name = props.name
-        self.device_name = (name.split(b'\0', 1)[0].decode() if isinstance(name, bytes)
-                            else str(name))
+        name = name.split(b'\0', 1)[0].decode() if isinstance(name, bytes) else str(name)
+        self.device_name = describe_gpu(name, props.major, props.minor,
+                                        props.multiProcessorCount)
         self._stream = _check(self._rt.cudaStreamCreate())
         self._buffers: dict[str, tuple[int, tuple[int, ...], np.dtype]] = {}
         self._owned: list[int] = []

@@ -39,6 +39,7 @@ class EngineKey:
 
     onnx_sha256: str
     tensorrt_version: str
+    #: name, compute capability and SM count (``cuda_memory.describe_gpu``)
     gpu_name: str
     precision: str
 

@@ -366,7 +366,8 @@ class FakeCudart:
         return (0,)
 
     def cudaGetDeviceProperties(self, index):
-        return 0, types.SimpleNamespace(name=b'Fake GPU\0\0')
+        return 0, types.SimpleNamespace(name=b'Orin\0\0', major=8, minor=7,
+                                        multiProcessorCount=8)
 
     def cudaStreamCreate(self):
         return 0, 7
@@ -388,7 +389,8 @@ class FakeCudart:
 def test_cuda_python_keeps_host_sources_until_synchronised(monkeypatch):
     monkeypatch.setattr(cuda_memory, '_cudart', FakeCudart)
     buffers = cuda_memory.CudaPythonBuffers(0)
-    assert (buffers.device_name, buffers.stream_handle) == ('Fake GPU', 7)
+    # the engine key tells an Orin NX (8 SMs) from an AGX (16) though both are called "Orin"
+    assert (buffers.device_name, buffers.stream_handle) == ('Orin (sm_87, 8 SMs)', 7)
     buffers.allocate('x', (4,), np.float32)
     host = np.ones(4, np.float32)
     source = weakref.ref(host)
