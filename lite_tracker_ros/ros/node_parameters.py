@@ -47,14 +47,13 @@ class TrackerParameters:
             if change.name not in RUNTIME:
                 continue  # read-only ones are refused by rclpy before we are asked
             value = change.value
-            if change.name in _FLOATS and not math.isfinite(value):
+            if isinstance(value, float) and not math.isfinite(value):
                 raise ValueError(f'{change.name} must be finite, got {value}')
             values[change.name] = value
         return replace(self, **values)
 
 
 RUNTIME = {'lost_threshold', 'class_id', 'lag_warn_s', 'image_timeout_s'}
-_FLOATS = {'lost_threshold', 'lag_warn_s', 'image_timeout_s'}
 
 _DESCRIPTIONS = {
     'model': 'model registry name (e.g. litetrack_b4, nanotrack_v2) or a weights/ONNX path',
