@@ -20,7 +20,7 @@ import numpy as np
 import rclpy
 from rclpy.executors import SingleThreadedExecutor
 from rclpy.qos import qos_profile_sensor_data
-from sensor_msgs.msg import Image
+from sensor_msgs.msg import CompressedImage, Image
 from vision_msgs.msg import Detection2D, Detection2DArray
 
 from lite_tracker_ros.core.types import BoxXYWH
@@ -115,10 +115,13 @@ def stamp_of(msg) -> int:
 class Session:
     """Publishers and recorders around one tracker process."""
 
-    def __init__(self, client: RosClient, tracker: TrackerProcess, image_qos=None):
+    def __init__(self, client: RosClient, tracker: TrackerProcess, image_qos=None,
+                 compressed: bool = False):
         node = client.node
         self.client, self.tracker = client, tracker
-        self.image_pub = node.create_publisher(Image, f'{tracker.namespace}/image',
+        image_type, topic = (CompressedImage, 'image/compressed') if compressed else \
+            (Image, 'image')
+        self.image_pub = node.create_publisher(image_type, f'{tracker.namespace}/{topic}',
                                                image_qos or qos_profile_sensor_data)
         self.init_pub = node.create_publisher(Detection2D, tracker.topic('init'), 10)
         self.arrays, self.detections, self.diagnostics = [], [], []
@@ -206,7 +209,7 @@ def tracker_session(client, weights_file, image_qos=None, connect=True, **params
     The node's (exit code, stdout, stderr) are then in ``session.exit``.
     """
     tracker = start_tracker(weights_file, **params)
-    session = Session(client, tracker, image_qos)
+    session = Session(client, tracker, image_qos, compressed=params.get('use_compressed', False))
     try:
         if connect:
             session.wait_connected()
