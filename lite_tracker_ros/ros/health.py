@@ -94,7 +94,7 @@ class NodeHealth:
                  clock: Callable[[], float] = time.monotonic):
         self._lock = threading.Lock()
         self._clock = clock
-        self._static = dict(static_values)
+        self._static = {key: bounded(value) for key, value in static_values.items()}
         self.lag_warn_s = lag_warn_s
         self.image_timeout_s = image_timeout_s
         self.processing_timeout_s = processing_timeout_s
