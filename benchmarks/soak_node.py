@@ -7,6 +7,10 @@ time, frames dropped by the latest-frame policy, and end-to-end latency (arrival
 Detection2DArray minus its image stamp) early versus late in the run. Not part of the test suite.
 
     .venv/bin/python benchmarks/soak_node.py --frames 20000 --rate 50
+
+``--resize 1920x1080`` plays the video's first 100 frames scaled to that size (written once as BMP
+files, which the publisher reads without decoding work) with the init box scaled alike: with a
+high ``--rate`` it is the overload run (frames offered faster than the node can take them).
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from pathlib import Path
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 
 import numpy as np
@@ -47,6 +52,23 @@ def spawn(module, namespace, params, remaps):
     return subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 
 
+def scaled_frames(video: Path, init_box: str, size: str, folder: Path, count: int = 100):
+    """Write the first ``count`` frames of ``video`` scaled to ``size`` as BMP; scale the box."""
+    import cv2
+    width, height = (int(v) for v in size.lower().split('x'))
+    capture = cv2.VideoCapture(str(video))
+    sx = sy = None
+    for index in range(count):
+        ok, frame = capture.read()
+        if not ok:
+            break
+        sx, sy = width / frame.shape[1], height / frame.shape[0]
+        cv2.imwrite(str(folder / f'{index:05d}.bmp'), cv2.resize(frame, (width, height)))
+    capture.release()
+    x, y, w, h = (float(v) for v in init_box.strip('[]').split(','))
+    return folder, f'[{x * sx},{y * sy},{w * sx},{h * sy}]'
+
+
 def trend(stamps, latency, memory, wall_start_ns, parts):
     """Yield one table row per part of the run: latency of its results, RSS at its end."""
     if not stamps:
@@ -75,7 +97,12 @@ def main() -> int:
     parser.add_argument('--video', type=Path,
                         default=ROOT.parent / 'shared' / 'data' / 'videos' / 'pysot_bag.avi')
     parser.add_argument('--init-box', default='[280.0,180.0,80.0,110.0]')
+    parser.add_argument('--resize', default='', help='WIDTHxHEIGHT: scale the frames (and box)')
     args = parser.parse_args()
+    if args.resize:
+        scratch = tempfile.TemporaryDirectory(prefix='soak_frames_')
+        args.video, args.init_box = scaled_frames(args.video, args.init_box, args.resize,
+                                                  Path(scratch.name))
 
     ns = f'/soak_{os.getpid()}'
     tracker = spawn('lite_tracker_ros.ros.tracker_node', ns,
@@ -127,7 +154,8 @@ def main() -> int:
     latency = np.array([(arrivals[s] - s) / 1e6 for s in stamps])
     k = max(1, min(1000, len(latency) // 4))
     warm = [m for t, m in memory if t >= 30.0] or [m for _, m in memory]
-    print(f'soak: {args.model} on {args.backend}, {args.frames} frames of {args.video.name} at '
+    source = f'{args.video.name} scaled to {args.resize}' if args.resize else args.video.name
+    print(f'soak: {args.model} on {args.backend}, {args.frames} frames of {source} at '
           f'{args.rate:g} Hz, {memory[-1][0]:.0f} s\n')
     print(f'- results received: {len(stamps)}; frames dropped by the node: '
           f'{diag.get("frames_dropped", "?")} of {diag.get("frames_received", "?")} received')
@@ -145,7 +173,9 @@ def main() -> int:
     print(f'- node diagnostics at the end: inference mean '
           f'{diag.get("latency_ms.inference.mean", "?")} ms, end-to-end p95 '
           f'{diag.get("latency_ms.end_to_end.p95", "?")} ms, bad input '
-          f'{diag.get("bad_input_total", "?")}, backend errors {diag.get("backend_errors", "?")}')
+          f'{diag.get("bad_input_total", "?")}, backend errors {diag.get("backend_errors", "?")}, '
+          f'frames processed {diag.get("frames_processed", "?")}, per-frame errors '
+          f'{sum(int(v) for k, v in diag.items() if k.startswith("frame_errors.")) or 0}')
     return 0
 
 

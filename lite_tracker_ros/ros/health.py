@@ -16,6 +16,8 @@ from typing import Callable
 
 import numpy as np
 
+from lite_tracker_ros.ros.bounded_text import bounded
+
 # receive_delay: image stamp to the subscription callback (transport and driver delay);
 # end_to_end: image stamp to the result being published
 STAGES = ('receive_delay', 'conversion', 'preprocess', 'inference', 'postprocess', 'end_to_end')
@@ -82,16 +84,23 @@ class NodeHealth:
 
     ``image_timeout_s`` > 0 turns a silent input into a warning: no image for that long (since
     start or since the last one) is the usual sign of a wrong topic or a QoS mismatch.
-    ``clock`` is the monotonic time source (replaceable in tests).
+    ``processing_timeout_s`` > 0 is the watchdog: a frame waiting that long with none taken up
+    by the worker (stuck, or gone) is an ERROR. ``clock`` is the monotonic time source
+    (replaceable in tests). Every text kept for the report is bounded in length.
     """
 
     def __init__(self, static_values: dict[str, str], lag_warn_s: float = 0.25,
-                 image_timeout_s: float = 5.0, clock: Callable[[], float] = time.monotonic):
+                 image_timeout_s: float = 5.0, processing_timeout_s: float = 10.0,
+                 clock: Callable[[], float] = time.monotonic):
         self._lock = threading.Lock()
         self._clock = clock
-        self._static = dict(static_values)
+        self._static = {key: bounded(value) for key, value in static_values.items()}
         self.lag_warn_s = lag_warn_s
         self.image_timeout_s = image_timeout_s
+        self.processing_timeout_s = processing_timeout_s
+        self._waiting_since: float | None = None  # oldest frame not yet taken by the worker
+        self._worker_stopped = ''
+        self._events: Counter[str] = Counter()
         self._started = clock()
         self._last_image: float | None = None
         self.image_hint = ''  # what the node found out about a silent input
@@ -104,12 +113,36 @@ class NodeHealth:
         self._last_error = ''
         self._backend_failed = False
 
-    def frame_received(self) -> None:
+    def frame_received(self, for_worker: bool = True) -> None:
+        """Count an image; ``for_worker``: it waits for the worker (not paused)."""
         with self._lock:
             now = self._clock()
             self._counts['frames_received'] += 1
             self._input_rate.tick(now)
             self._last_image = now
+            if for_worker and self._waiting_since is None:
+                self._waiting_since = now
+
+    def frame_taken(self) -> None:
+        """Note that the worker took up the waiting frame (whatever comes of it)."""
+        with self._lock:
+            self._waiting_since = None
+
+    def frame_error(self, stage: str, detail: str) -> None:
+        """Count a per-frame failure that is neither the input's fault nor the backend's."""
+        with self._lock:
+            self._counts[f'frame_errors.{stage}'] += 1
+            self._last_error = bounded(f'{stage}: {detail}')
+
+    def event(self, name: str, n: int = 1) -> None:
+        """Count something worth seeing in diagnostics (inits_coalesced, ...)."""
+        with self._lock:
+            self._events[name] += n
+
+    def worker_stopped(self, reason: str) -> None:
+        """Report that the worker thread ended unexpectedly: the node no longer tracks."""
+        with self._lock:
+            self._worker_stopped = bounded(reason) or 'unknown reason'
 
     def frame_dropped(self) -> None:
         with self._lock:
@@ -127,13 +160,13 @@ class NodeHealth:
     def bad_input(self, kind: str, detail: str) -> None:
         with self._lock:
             self._bad_input[kind] += 1
-            self._last_error = f'{kind}: {detail}'
+            self._last_error = bounded(f'{kind}: {detail}')
 
     def backend_error(self, detail: str) -> None:
         with self._lock:
             self._counts['backend_errors'] += 1
             self._backend_failed = True
-            self._last_error = f'backend: {detail}'
+            self._last_error = bounded(f'backend: {detail}')
 
     def set_state(self, state: str) -> None:
         with self._lock:
@@ -150,7 +183,13 @@ class NodeHealth:
 
     def count(self, name: str) -> int:
         with self._lock:
-            return self._counts[name] + self._bad_input[name]
+            return self._counts[name] + self._bad_input[name] + self._events[name]
+
+    def _stalled(self, now: float) -> float | None:
+        if self._waiting_since is None or self.processing_timeout_s <= 0:
+            return None
+        waited = now - self._waiting_since
+        return waited if waited > self.processing_timeout_s else None
 
     def report(self) -> HealthReport:
         with self._lock:
@@ -162,9 +201,13 @@ class NodeHealth:
             for name in ('frames_received', 'frames_processed', 'frames_dropped',
                          'backend_errors'):
                 values[name] = str(self._counts[name])
+            for name in sorted(k for k in self._counts if k.startswith('frame_errors.')):
+                values[name] = str(self._counts[name])
             values['bad_input_total'] = str(sum(self._bad_input.values()))
             for kind, n in sorted(self._bad_input.items()):
                 values[f'bad_input.{kind}'] = str(n)
+            for name, n in sorted(self._events.items()):
+                values[name] = str(n)
             e2e = None
             for stage, window in self._latency.items():
                 summary = window.summary_ms()
@@ -176,8 +219,15 @@ class NodeHealth:
             values['seconds_since_last_image'] = (
                 'never' if self._last_image is None else f'{now - self._last_image:.1f}')
             silence = self._image_silence(now)
+            stalled = self._stalled(now)
             level, message = Level.OK, self._state
-            if self._backend_failed:
+            if self._worker_stopped:
+                level, message = Level.ERROR, 'worker stopped, no frame is processed: ' + \
+                    self._worker_stopped
+            elif stalled is not None:
+                level, message = Level.ERROR, (f'no frame processed for {stalled:.0f} s while '
+                                               'frames arrive (processing_timeout_s)')
+            elif self._backend_failed:
                 level, message = Level.ERROR, 'backend failed on the last frame'
             elif silence is not None:
                 level, message = Level.WARN, f'no image for {silence:.0f} s'

@@ -15,10 +15,32 @@ import cv2
 import numpy as np
 
 from lite_tracker_ros.core.types import ChannelOrder, Frame
+from lite_tracker_ros.ros.bounded_text import bounded_repr
+from lite_tracker_ros.ros.image_header import (
+    declared_size, MalformedImageHeader, UnknownImageFormat)
+
+#: default ``max_image_pixels``: 8K x 8K, a 201 MB BGR frame
+DEFAULT_MAX_PIXELS = 8192 * 8192
 
 
 class ImageConversionError(ValueError):
-    """The message cannot be read as an image; the text says why and what would fix it."""
+    """
+    The message cannot be read as an image; the text says why and what would fix it.
+
+    ``kind`` names the diagnostics counter it goes to.
+    """
+
+    def __init__(self, message: str, kind: str = 'image_invalid'):
+        super().__init__(message)
+        self.kind = kind
+
+
+def _check_pixels(width: int, height: int, max_pixels: int, what: str) -> None:
+    if width * height > max_pixels:
+        raise ImageConversionError(
+            f'{what} declares {width}x{height} = {width * height} pixels, over max_image_pixels '
+            f'= {max_pixels}: refused without decoding (raise max_image_pixels if it is real)',
+            kind='image_too_large')
 
 
 @dataclass(frozen=True)
@@ -51,26 +73,28 @@ SUPPORTED_ENCODINGS = tuple(_VIEW_LAYOUTS) + _MONO16 + tuple(_YUV422)
 def _checked_rows(msg, bytes_per_pixel: int) -> np.ndarray:
     """Validate geometry against the buffer and return it as (height, step) uint8 rows."""
     height, width, step = int(msg.height), int(msg.width), int(msg.step)
+    encoding = bounded_repr(msg.encoding)
     if height <= 0 or width <= 0:
         raise ImageConversionError(f'empty image ({width}x{height})')
     row_bytes = width * bytes_per_pixel
     if step < row_bytes:
         raise ImageConversionError(
             f'step {step} is smaller than width*bytes_per_pixel = {row_bytes} '
-            f'for {msg.encoding} {width}x{height}: the publisher set step wrong')
+            f'for {encoding} {width}x{height}: the publisher set step wrong')
     buffer = np.frombuffer(msg.data, dtype=np.uint8)
     needed = step * (height - 1) + row_bytes
     if buffer.size < needed:
         raise ImageConversionError(
-            f'data has {buffer.size} bytes, {msg.encoding} {width}x{height} with step {step} '
+            f'data has {buffer.size} bytes, {encoding} {width}x{height} with step {step} '
             f'needs {needed}: truncated message')
     # Rows of `step` bytes, read in place: the last row may lack its padding.
     return np.lib.stride_tricks.as_strided(buffer, shape=(height, row_bytes),
                                            strides=(step, 1), writeable=False)
 
 
-def image_to_frame(msg) -> Frame:
+def image_to_frame(msg, max_pixels: int = DEFAULT_MAX_PIXELS) -> Frame:
     """Convert a ``sensor_msgs/Image`` (or look-alike) to a ``Frame``, or raise."""
+    _check_pixels(int(msg.width), int(msg.height), max_pixels, 'image')
     encoding = str(msg.encoding)
     layout = _VIEW_LAYOUTS.get(encoding)
     if layout is not None:
@@ -86,23 +110,47 @@ def image_to_frame(msg) -> Frame:
         return Frame((mono16 >> 8).astype(np.uint8), ChannelOrder.MONO)
     if encoding in _YUV422:
         if int(msg.width) % 2:
-            raise ImageConversionError(f'{encoding} needs an even width, got {msg.width}')
+            raise ImageConversionError(f'{bounded_repr(encoding)} needs an even width, got '
+                                       f'{msg.width}')
         rows = _checked_rows(msg, 2)
         packed = np.ascontiguousarray(rows).reshape(int(msg.height), int(msg.width), 2)
         return Frame(cv2.cvtColor(packed, _YUV422[encoding]), ChannelOrder.RGB)
     raise ImageConversionError(
-        f'unsupported encoding {encoding!r}; supported: {", ".join(SUPPORTED_ENCODINGS)}')
+        f'unsupported encoding {bounded_repr(encoding)}; supported: '
+        f'{", ".join(SUPPORTED_ENCODINGS)}')
 
 
-def compressed_to_frame(msg) -> Frame:
-    """Decode a ``sensor_msgs/CompressedImage`` (JPEG, PNG, ...) to a BGR ``Frame``."""
+def compressed_to_frame(msg, max_pixels: int = DEFAULT_MAX_PIXELS) -> Frame:
+    """
+    Decode a ``sensor_msgs/CompressedImage`` to a BGR ``Frame``, or raise.
+
+    The size its header declares is checked against ``max_pixels`` before decoding; formats
+    whose header is not read by ``image_header`` are refused (kind ``image_format_unknown``).
+    """
     data = np.frombuffer(msg.data, dtype=np.uint8)
+    fmt = bounded_repr(msg.format)
     if data.size == 0:
-        raise ImageConversionError(f'empty compressed image (format {msg.format!r})')
-    pixels = cv2.imdecode(data, cv2.IMREAD_COLOR)
+        raise ImageConversionError(f'empty compressed image (format {fmt})')
+    try:
+        kind, width, height = declared_size(data.tobytes())
+    except UnknownImageFormat as error:
+        raise ImageConversionError(f'compressed image with format {fmt} refused: {error}',
+                                   kind='image_format_unknown') from None
+    except MalformedImageHeader as error:
+        raise ImageConversionError(f'cannot decode compressed image with format {fmt}: '
+                                   f'{error}') from None
+    if width == 0 or height == 0:
+        raise ImageConversionError(f'{kind} image declares an empty size {width}x{height}')
+    _check_pixels(width, height, max_pixels, f'{kind} image')
+    try:
+        pixels = cv2.imdecode(data, cv2.IMREAD_COLOR)
+    except cv2.error as error:  # e.g. OpenCV's own size limit, or a corrupt stream
+        raise ImageConversionError(
+            f'cannot decode {kind} image {width}x{height} ({data.size} bytes): '
+            f'{str(error).strip().splitlines()[-1][:160]}', kind='image_undecodable') from None
     if pixels is None:
         raise ImageConversionError(
-            f'cannot decode compressed image with format {msg.format!r} ({data.size} bytes)')
+            f'cannot decode compressed image with format {fmt} ({data.size} bytes)')
     return Frame(pixels, ChannelOrder.BGR)
 
 

@@ -1,8 +1,8 @@
 """
 The tracker node's parameters: declared with descriptors, validated, and kept as one value.
 
-Model, backend and device are read-only (changing them means a new node); thresholds, class_id
-and the lag warning level can change at run time.
+Model, backend and device are read-only (changing them means a new node); thresholds, class_id,
+the time limits and the image size limit can change at run time.
 """
 
 from __future__ import annotations
@@ -12,8 +12,12 @@ import math
 
 from rcl_interfaces.msg import FloatingPointRange, IntegerRange, ParameterDescriptor
 
+from lite_tracker_ros.ros.bounded_text import bounded_repr
+
 BACKENDS = ('torch', 'onnxruntime', 'tensorrt')
 PRECISIONS = ('fp32', 'fp16')
+#: class_id rides in every Detection2D: a label, not a payload
+MAX_CLASS_ID_CHARS = 256
 
 
 @dataclass(frozen=True)
@@ -29,11 +33,15 @@ class TrackerParameters:
     use_compressed: bool = False
     reliable_qos: bool = False
     init_buffer_size: int = 30
+    init_buffer_max_bytes: int = 256 * 1024 * 1024
+    init_wait_s: float = 0.5
     diagnostics_period_s: float = 1.0
     lost_threshold: float = -1.0
     class_id: str = 'target'
     lag_warn_s: float = 0.25
     image_timeout_s: float = 5.0
+    processing_timeout_s: float = 10.0
+    max_image_pixels: int = 8192 * 8192
 
     @property
     def tracker_lost_threshold(self) -> float | None:
@@ -50,10 +58,11 @@ class TrackerParameters:
             if isinstance(value, float) and not math.isfinite(value):
                 raise ValueError(f'{change.name} must be finite, got {value}')
             values[change.name] = value
-        return replace(self, **values)
+        return _validated(replace(self, **values))
 
 
-RUNTIME = {'lost_threshold', 'class_id', 'lag_warn_s', 'image_timeout_s'}
+RUNTIME = {'lost_threshold', 'class_id', 'lag_warn_s', 'image_timeout_s', 'init_wait_s',
+           'processing_timeout_s', 'max_image_pixels'}
 
 _DESCRIPTIONS = {
     'model': 'model registry name (e.g. litetrack_b4, nanotrack_v2) or a weights/ONNX path',
@@ -65,21 +74,31 @@ _DESCRIPTIONS = {
     'use_compressed': 'subscribe to image/compressed (CompressedImage) instead of image',
     'reliable_qos': 'reliable image subscription instead of best-effort (sensor data)',
     'init_buffer_size': 'recent frames kept so an init box applies to the frame it was drawn on',
+    'init_buffer_max_bytes': 'memory budget of those frames (message bytes): the oldest go first',
+    'init_wait_s': 'how long an init stamped newer than every received frame waits for its frame',
     'diagnostics_period_s': 'period of /diagnostics',
     'lost_threshold': 'score under which the target counts as lost (no box is published); '
                       'negative: the default of the model (0.25, FARTrack 0)',
-    'class_id': 'class_id written into each detection',
+    'class_id': f'class_id written into each detection (at most {MAX_CLASS_ID_CHARS} characters)',
     'lag_warn_s': 'end-to-end p95 latency above which diagnostics warn',
     'image_timeout_s': 'seconds without an image before diagnostics warn and the log says why '
                        '(no publisher, QoS, silent camera); 0 = never',
+    'processing_timeout_s': 'watchdog: frames arrive but none is processed for this long -> '
+                            'diagnostics ERROR; 0 = never',
+    'max_image_pixels': 'images declaring more pixels (width x height) are refused before they '
+                        'are decoded or converted',
 }
 _RANGES = {
     'num_threads': IntegerRange(from_value=0, to_value=256, step=1),
     'init_buffer_size': IntegerRange(from_value=1, to_value=600, step=1),
+    'init_buffer_max_bytes': IntegerRange(from_value=1 << 20, to_value=1 << 40, step=1),
+    'init_wait_s': FloatingPointRange(from_value=0.0, to_value=10.0, step=0.0),
     'diagnostics_period_s': FloatingPointRange(from_value=0.05, to_value=60.0, step=0.0),
     'lost_threshold': FloatingPointRange(from_value=-1.0, to_value=1.0, step=0.0),
     'lag_warn_s': FloatingPointRange(from_value=0.001, to_value=60.0, step=0.0),
     'image_timeout_s': FloatingPointRange(from_value=0.0, to_value=3600.0, step=0.0),
+    'processing_timeout_s': FloatingPointRange(from_value=0.0, to_value=3600.0, step=0.0),
+    'max_image_pixels': IntegerRange(from_value=1, to_value=1 << 40, step=1),
 }
 
 
@@ -102,10 +121,18 @@ def declare_tracker_parameters(node) -> TrackerParameters:
         declared = node.declare_parameter(field.name, getattr(defaults, field.name),
                                           _descriptor(field.name))
         values[field.name] = declared.value
-    params = TrackerParameters(**values)
+    return _validated(TrackerParameters(**values))
+
+
+def _validated(params: TrackerParameters) -> TrackerParameters:
+    """Check what no descriptor expresses; raise ValueError that names the fix."""
     if params.backend not in BACKENDS:
-        raise ValueError(f'backend {params.backend!r} unknown; use one of {", ".join(BACKENDS)}')
+        raise ValueError(f'backend {bounded_repr(params.backend)} unknown; use one of '
+                         f'{", ".join(BACKENDS)}')
     if params.precision not in PRECISIONS:
-        raise ValueError(f'precision {params.precision!r} unknown; use one of '
+        raise ValueError(f'precision {bounded_repr(params.precision)} unknown; use one of '
                          f'{", ".join(PRECISIONS)}')
+    if len(params.class_id) > MAX_CLASS_ID_CHARS:
+        raise ValueError(f'class_id has {len(params.class_id)} characters; at most '
+                         f'{MAX_CLASS_ID_CHARS} are allowed')
     return params

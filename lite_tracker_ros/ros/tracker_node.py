@@ -3,7 +3,8 @@ The tracker node: camera images and an initial box in, Detection2D and diagnosti
 
 Threads: the executor only stores the newest image (latest-frame policy: a frame that arrives
 while the previous one is still waiting is dropped and counted, so no queue ever builds up) and
-queues init requests; one worker thread owns the tracker and does all the computing.
+the newest init request; one worker thread owns the tracker and does all the computing. A
+failure on one frame is counted and costs that frame only; the worker cannot end unreported.
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ import sys
 import threading
 import time
 
-import cv2
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
 from rcl_interfaces.msg import SetParametersResult
+from rclpy.clock import Clock, ClockType
 from rclpy.exceptions import ParameterException
 from rclpy.node import Node
 from rclpy.qos import (qos_profile_sensor_data, QoSHistoryPolicy, QoSProfile,
@@ -28,16 +29,23 @@ try:  # Iron and later
 except ImportError:  # Humble
     from rclpy.qos_event import PublisherEventCallbacks, SubscriptionEventCallbacks
 
-from lite_tracker_ros.core.types import ChannelOrder, TrackState
+from lite_tracker_ros.core.types import TrackState
+from lite_tracker_ros.ros.bounded_text import bounded
+from lite_tracker_ros.ros.debug_overlay import draw_result
 from lite_tracker_ros.ros.detection_conversion import (
     box_from_detection, detection_array, detection_from_result)
+from lite_tracker_ros.ros.guarded_worker import GuardedWorker
 from lite_tracker_ros.ros.health import NodeHealth
 from lite_tracker_ros.ros.image_conversion import (
     compressed_to_frame, frame_to_image_fields, image_to_frame, ImageConversionError)
 from lite_tracker_ros.ros.init_request import (
-    checked_init_box, InitError, is_stop_request, StampedBuffer)
+    checked_init_box, InitError, InitMailbox, is_stop_request, StampedBuffer)
 from lite_tracker_ros.ros.node_main import run_node
 from lite_tracker_ros.ros.node_parameters import declare_tracker_parameters, TrackerParameters
+from lite_tracker_ros.ros.resolution_guard import ResolutionGuard, SizeVerdict
+
+#: frames of one new size in a row after which the stream counts as resized (a glitch is 1-2)
+RESOLUTION_CHANGE_STOP_FRAMES = 5
 
 
 class StartupError(RuntimeError):
@@ -56,20 +64,24 @@ class TrackerNode(Node):
         try:
             self.params: TrackerParameters = declare_tracker_parameters(self)
         except (ValueError, ParameterException) as error:
-            raise StartupError(f'bad parameter: {error}') from None
+            raise StartupError(f'bad parameter: {bounded(error)}') from None
         self.tracker = self._create_tracker()
         image_topic = 'image/compressed' if self.params.use_compressed else 'image'
         self._image_topic = self.resolve_topic_name(image_topic)  # remapped, for messages
         self.health = NodeHealth(
             {'model': self.params.model, 'backend': self.params.backend,
              'device': self.params.device, 'image_topic': self._image_topic},
-            lag_warn_s=self.params.lag_warn_s, image_timeout_s=self.params.image_timeout_s)
-        self._frames = StampedBuffer(self.params.init_buffer_size)
+            lag_warn_s=self.params.lag_warn_s, image_timeout_s=self.params.image_timeout_s,
+            processing_timeout_s=self.params.processing_timeout_s)
+        self._frames = StampedBuffer(self.params.init_buffer_size,
+                                     self.params.init_buffer_max_bytes)
         self._cond = threading.Condition()
         self._latest = None  # (message, receive delay in s) waiting for the worker
-        self._inits: list[Detection2D] = []
+        self._inits = InitMailbox(self.params.init_wait_s)
+        self._init_arrived = False
+        self._size_guard = ResolutionGuard(RESOLUTION_CHANGE_STOP_FRAMES)
         self._enabled = True
-        self._reset_requested = False
+        self._stop_reason = ''  # set: the worker stops the track, and logs why
         self._running = True
         self._hint_logged_at = 0.0
 
@@ -91,9 +103,13 @@ class TrackerNode(Node):
         self.create_service(Trigger, '~/reset', self._on_reset)
         self.create_service(SetBool, '~/enable', self._on_enable)
         self.add_on_set_parameters_callback(self._on_set_parameters)
-        self.create_timer(self.params.diagnostics_period_s, self._publish_diagnostics)
+        # Health is reported on the steady clock: with use_sim_time and no /clock a ROS-time
+        # timer never fires, and a silent camera would go unreported. Stamps stay ROS time.
+        self.create_timer(self.params.diagnostics_period_s, self._publish_diagnostics,
+                          clock=Clock(clock_type=ClockType.STEADY_TIME))
 
-        self._worker = threading.Thread(target=self._work, name='tracker', daemon=True)
+        self._worker = GuardedWorker(self._work_step, self._on_worker_error,
+                                     self._on_worker_exit, name='tracker')
         self._worker.start()
         self.get_logger().info(
             f'tracking with {self.params.model} on {self.params.backend}/{self.params.device}; '
@@ -123,6 +139,8 @@ class TrackerNode(Node):
         self.tracker.lost_threshold = updated.tracker_lost_threshold
         self.health.lag_warn_s = updated.lag_warn_s
         self.health.image_timeout_s = updated.image_timeout_s
+        self.health.processing_timeout_s = updated.processing_timeout_s
+        self._inits.wait_s = updated.init_wait_s
         return SetParametersResult(successful=True)
 
     def _on_incompatible_qos(self, event) -> None:
@@ -134,24 +152,33 @@ class TrackerNode(Node):
     # -- executor callbacks: store and return --------------------------------------------
 
     def _on_image(self, msg) -> None:
-        self.health.frame_received()
+        self.health.frame_received(for_worker=self._enabled)
         delay_s = (self.get_clock().now().nanoseconds - stamp_ns(msg.header)) / 1e9
         with self._cond:
             if self._latest is not None:
                 self.health.frame_dropped()
             self._latest = (msg, delay_s)
-            self._frames.push(stamp_ns(msg.header), msg)
+            self._frames.push(stamp_ns(msg.header), msg, len(msg.data))
             self._cond.notify()
 
     def _on_init(self, msg: Detection2D) -> None:
+        stop = is_stop_request(box_from_detection(msg))
         with self._cond:
-            self._inits.append(msg)
+            if stop:  # newest wins: a stop cancels the init still waiting
+                self._inits.clear()
+                self._stop_reason = 'zero-size init box: tracking stopped'
+            else:
+                coalesced = self._inits.coalesced
+                self._inits.put(msg, stamp_ns(msg.header))
+                if self._inits.coalesced > coalesced:
+                    self.health.event('inits_coalesced')
+                self._init_arrived = True
             self._cond.notify()
 
     def _on_reset(self, request, response):
         with self._cond:
             self._inits.clear()
-            self._reset_requested = True
+            self._stop_reason = 'reset service: tracking stopped'
             self._cond.notify()
         response.success, response.message = True, 'tracking stopped; send a new box to ~/init'
         return response
@@ -161,88 +188,129 @@ class TrackerNode(Node):
             self._enabled = bool(request.data)
             if not self._enabled:
                 self._latest = None
+                self.health.frame_taken()  # nothing waits for the worker while paused
         response.success = True
         response.message = 'enabled' if request.data else 'disabled: images are ignored'
         return response
 
     # -- worker thread ---------------------------------------------------------------------
 
-    def _work(self) -> None:
-        while True:
-            with self._cond:
-                self._cond.wait_for(lambda: not self._running or self._reset_requested
-                                    or self._inits or self._latest is not None)
-                if not self._running:
-                    return
-                reset, self._reset_requested = self._reset_requested, False
-                inits, self._inits = self._inits, []
-                latest, self._latest = (self._latest, None) if self._enabled else (None, None)
-            if reset:
-                self.tracker.reset()
-                self.health.set_state('idle')
-            for msg in inits:
-                self._apply_init(msg)
-            if latest is not None:
-                self._process(*latest)
+    def _has_work(self) -> bool:
+        return (not self._running or bool(self._stop_reason) or self._init_arrived
+                or self._latest is not None)
 
-    def _apply_init(self, msg: Detection2D) -> None:
+    def _work_step(self) -> bool:
+        """Wait for work, then stop or start a track and process the newest frame."""
+        init_error = ready = None
+        with self._cond:
+            # a held init wakes the worker when its wait is over, to report it
+            self._cond.wait_for(self._has_work, timeout=self._inits.seconds_left())
+            if not self._running:
+                return False
+            stop, self._stop_reason = self._stop_reason, ''
+            self._init_arrived = False
+            latest, self._latest = (self._latest, None) if self._enabled else (None, None)
+            if latest is not None:
+                self.health.frame_taken()
+            try:
+                ready = self._inits.take(self._frames)
+            except InitError as error:
+                init_error = error
+            frames_buffered = len(self._frames)
+        if stop:
+            self._stop_track()
+            self.get_logger().info(stop, throttle_duration_sec=1.0)
+        if init_error is not None:
+            self._init_refused(init_error)
+        if ready is not None:
+            self._apply_init(*ready, frames_buffered)
+        if latest is not None:
+            self._process(*latest)
+        return True
+
+    def _on_worker_error(self, error: Exception) -> None:
+        self.health.frame_error('worker', f'{type(error).__name__}: {error}')
+        self.get_logger().error(f'unexpected error on one frame, continuing: '
+                                f'{type(error).__name__}: {bounded(error)}',
+                                throttle_duration_sec=1.0)
+
+    def _on_worker_exit(self, reason: str) -> None:
+        self.health.worker_stopped(reason)
+        self.get_logger().error(f'the tracking thread stopped ({bounded(reason)}): no frame will '
+                                'be processed; restart the node')
+
+    def _stop_track(self) -> None:
+        self.tracker.reset()
+        self._size_guard.clear()
+        self.health.set_state('idle')
+
+    def _to_frame(self, msg):
+        limit = self.params.max_image_pixels
+        return image_to_frame(msg, limit) if isinstance(msg, Image) \
+            else compressed_to_frame(msg, limit)
+
+    def _init_refused(self, error: Exception) -> None:
+        kind = getattr(error, 'kind', 'init_image_invalid')
+        if kind.startswith('image_'):  # the buffered frame could not be read
+            kind = 'init_' + kind
+        self.health.bad_input(kind, str(error))
+        self.get_logger().warning(f'init ignored: {bounded(error)}', throttle_duration_sec=1.0)
+
+    def _apply_init(self, msg: Detection2D, found, frames_buffered: int) -> None:
         box = box_from_detection(msg)
-        if is_stop_request(box):
-            self.tracker.reset()
-            self.health.set_state('idle')
-            self.get_logger().info('zero-size init box: tracking stopped')
-            return
         try:
-            with self._cond:
-                wanted = stamp_ns(msg.header)
-                found = self._frames.newest() if wanted == 0 else self._frames.find(wanted)
             if found is None:
-                raise InitError('init_before_image' if not len(self._frames) else
-                                'init_stamp_too_new',
-                                'no image received yet' if not len(self._frames) else
-                                'init stamp is newer than every received image')
-            frame = image_to_frame(found[1]) if isinstance(found[1], Image) \
-                else compressed_to_frame(found[1])
+                if not frames_buffered:
+                    raise InitError('init_before_image', 'no image received yet (waited '
+                                    f'init_wait_s = {self._inits.wait_s:g} s)')
+                raise InitError('init_stamp_too_new',
+                                'init stamp is newer than every received image, and no frame '
+                                f'with it came within init_wait_s = {self._inits.wait_s:g} s')
+            frame = self._to_frame(found[1])
             self.tracker.init(frame, checked_init_box(box, frame.width, frame.height))
         except (InitError, ImageConversionError) as error:
-            kind = getattr(error, 'kind', 'init_image_invalid')
-            self.health.bad_input(kind, str(error))
-            self.get_logger().warning(f'init ignored: {error}', throttle_duration_sec=1.0)
+            self._init_refused(error)
             return
         except Exception as error:  # noqa: B902 - a backend failure must not kill the node
             self.health.backend_error(f'init: {error}')
-            self.get_logger().error(f'backend failed during init: {error}',
+            self.get_logger().error(f'backend failed during init: {bounded(error)}',
                                     throttle_duration_sec=1.0)
             return
+        self._size_guard.start((frame.width, frame.height))
         self.health.set_state(self.tracker.state.value)
-        self.get_logger().info(f'tracking {box} from the frame stamped {found[0] / 1e9:.3f}')
+        self.health.event('inits_applied')
+        # an init storm must not flood the log: one line a second at most
+        self.get_logger().info(f'tracking {box} from the frame stamped {found[0] / 1e9:.3f}',
+                               throttle_duration_sec=1.0)
 
     def _process(self, msg, receive_delay_s: float) -> None:
         t0 = time.perf_counter()
         try:
-            frame = image_to_frame(msg) if isinstance(msg, Image) else compressed_to_frame(msg)
+            frame = self._to_frame(msg)
         except ImageConversionError as error:
-            self.health.bad_input('image_invalid', str(error))
-            self.get_logger().warning(f'image dropped: {error}', throttle_duration_sec=1.0)
+            self.health.bad_input(error.kind, str(error))
+            self.get_logger().warning(f'image dropped: {bounded(error)}',
+                                      throttle_duration_sec=1.0)
+            return
+        except Exception as error:  # noqa: B902 - e.g. MemoryError while decoding
+            self.health.frame_error('conversion', f'{type(error).__name__}: {error}')
+            self.get_logger().error(f'image conversion failed: {type(error).__name__}: '
+                                    f'{bounded(error)}', throttle_duration_sec=1.0)
             return
         conversion_s = time.perf_counter() - t0
         result = None
+        if self.tracker.state is not TrackState.IDLE and \
+                self._check_size(frame) is SizeVerdict.REJECT:
+            return  # the track goes on with the next frame of its size
         if self.tracker.state is not TrackState.IDLE:
             try:
                 result = self.tracker.update(frame)
             except Exception as error:  # noqa: B902 - one bad frame must not kill the node
                 self.health.backend_error(str(error))
-                self.get_logger().error(f'tracking failed on one frame: {error}',
+                self.get_logger().error(f'tracking failed on one frame: {bounded(error)}',
                                         throttle_duration_sec=1.0)
                 return
-        tracked = result is not None and result.state is TrackState.TRACKING
-        detection = detection_from_result(msg.header, result, self.params.class_id) \
-            if tracked else None
-        if detection is not None:
-            self._detection_pub.publish(detection)
-        self._detections_pub.publish(detection_array(msg.header, detection))
-        if self._debug_pub.get_subscription_count() > 0:
-            self._publish_debug(msg.header, frame, result)
+        self._publish_result(msg.header, frame, result)
         stages = {'receive_delay': receive_delay_s, 'conversion': conversion_s}
         if result is not None:
             stages.update(result.timings_s)
@@ -250,22 +318,48 @@ class TrackerNode(Node):
         stages['end_to_end'] = (now_ns - stamp_ns(msg.header)) / 1e9
         self.health.frame_processed(self.tracker.state.value, stages)
 
-    def _publish_debug(self, header, frame, result) -> None:
-        pixels = frame.pixels
-        if frame.order is ChannelOrder.MONO:
-            pixels, order = cv2.cvtColor(pixels, cv2.COLOR_GRAY2RGB), ChannelOrder.RGB
+    def _check_size(self, frame) -> SizeVerdict:
+        """Check the frame's size against the track's; stop the track if the size changed."""
+        size = (frame.width, frame.height)
+        tracked = self._size_guard.tracked
+        verdict = self._size_guard.check(size)
+        if verdict is SizeVerdict.ACCEPT:
+            return verdict
+        detail = (f'{size[0]}x{size[1]} frame while tracking on {tracked[0]}x{tracked[1]} '
+                  'frames')
+        self.health.bad_input('resolution_changed', detail + ': skipped')
+        if verdict is SizeVerdict.STOP_TRACK:
+            self._stop_track()
+            self.health.event('tracks_stopped_resolution_changed')
+            self.get_logger().warning(
+                f'{detail}, {RESOLUTION_CHANGE_STOP_FRAMES} in a row: the stream changed size, '
+                'tracking stopped; send a new box to ~/init', throttle_duration_sec=1.0)
         else:
-            pixels, order = pixels.copy(), frame.order
-        if result is not None:
-            b = result.box
-            colour = (0, 255, 0) if result.state is TrackState.TRACKING else (255, 160, 0)
-            cv2.rectangle(pixels, (round(b.x), round(b.y)), (round(b.x + b.w), round(b.y + b.h)),
-                          colour, 2)
-            cv2.putText(pixels, f'{result.state.value} {result.score:.2f}',
-                        (round(b.x), max(12, round(b.y) - 4)), cv2.FONT_HERSHEY_SIMPLEX, 0.5,
-                        colour, 1)
-        image = Image(header=header, **frame_to_image_fields(pixels, order))
-        self._debug_pub.publish(image)
+            self.get_logger().warning(f'{detail}: skipped', throttle_duration_sec=1.0)
+        return verdict
+
+    def _publish_result(self, header, frame, result) -> None:
+        """Publish the detection(s) and the debug image; a failure costs this frame only."""
+        try:
+            tracked = result is not None and result.state is TrackState.TRACKING
+            detection = detection_from_result(header, result, self.params.class_id) \
+                if tracked else None
+            if detection is not None:
+                self._detection_pub.publish(detection)
+            self._detections_pub.publish(detection_array(header, detection))
+        except Exception as error:  # noqa: B902 - e.g. a value the message type refuses
+            self.health.frame_error('publish', f'{type(error).__name__}: {error}')
+            self.get_logger().error(f'publishing a result failed: {bounded(error)}',
+                                    throttle_duration_sec=1.0)
+        if self._debug_pub.get_subscription_count() > 0:
+            try:
+                pixels, order = draw_result(frame, result)
+                self._debug_pub.publish(Image(header=header,
+                                              **frame_to_image_fields(pixels, order)))
+            except Exception as error:  # noqa: B902 - the debug view must not cost a frame
+                self.health.frame_error('debug_image', f'{type(error).__name__}: {error}')
+                self.get_logger().error(f'debug image failed: {bounded(error)}',
+                                        throttle_duration_sec=1.0)
 
     # -- diagnostics -----------------------------------------------------------------------
 
@@ -306,10 +400,11 @@ class TrackerNode(Node):
     def destroy_node(self):
         worker = getattr(self, '_worker', None)  # absent when __init__ failed
         if worker is not None:
+            worker.stop()
             with self._cond:
                 self._running = False
                 self._cond.notify()
-            worker.join(timeout=5.0)
+            worker.join(timeout_s=5.0)
         return super().destroy_node()
 
 

@@ -62,3 +62,55 @@ def test_backend_failure_outranks_a_silent_input_which_outranks_a_lost_target():
     health.backend_error('CUDA out of memory')
     report = health.report()
     assert report.level is Level.ERROR and report.values['last_error'].endswith('memory')
+
+
+def test_watchdog_frames_arriving_but_none_taken_is_an_error():
+    health, clock = make()
+    health.processing_timeout_s = 3.0
+    health.frame_received()
+    health.frame_taken()
+    clock.now += 10.0
+    health.frame_received()  # the worker never takes this one (stuck, or gone)
+    clock.now += 2.9
+    health.frame_received()
+    assert health.report().level is Level.OK
+    clock.now += 0.2
+    report = health.report()
+    assert report.level is Level.ERROR
+    assert report.message == ('no frame processed for 3 s while frames arrive '
+                              '(processing_timeout_s)')
+    health.frame_taken()
+    assert health.report().level is Level.OK
+
+
+def test_watchdog_ignores_paused_input_and_can_be_switched_off():
+    health, clock = make()
+    health.processing_timeout_s = 1.0
+    health.frame_received(for_worker=False)  # processing disabled: nothing waits
+    clock.now += 5.0
+    assert health.report().level is Level.OK
+    health.processing_timeout_s = 0.0
+    health.frame_received()
+    clock.now += 100.0
+    assert health.report().message != 'no frame processed'
+    assert health.report().level is not Level.ERROR
+
+
+def test_a_stopped_worker_is_an_error_that_says_why():
+    health, _ = make()
+    health.frame_received()
+    health.worker_stopped('SystemExit: 3')
+    report = health.report()
+    assert report.level is Level.ERROR and report.message.endswith('SystemExit: 3')
+
+
+def test_per_frame_failures_and_events_are_counted_by_name_and_texts_bounded():
+    health, _ = make()
+    health.frame_error('debug_image', 'ValueError: cannot convert float NaN to integer')
+    health.frame_error('debug_image', 'again')
+    health.event('inits_coalesced', 7)
+    health.bad_input('image_invalid', 'x' * (1 << 20))
+    values = health.report().values
+    assert values['frame_errors.debug_image'] == '2'
+    assert values['inits_coalesced'] == '7'
+    assert len(values['last_error']) < 300
