@@ -168,7 +168,10 @@ def _child_main(argv: list[str]) -> int:
 def load_in_child(paths: list[Path], limit_mb: int = 384, timeout_s: float = 120.0):
     """Load each file in a capped child process: ([{path, outcome, message, seconds}], peak)."""
     import subprocess
-    env = dict(os.environ, MALLOC_ARENA_MAX='2', OMP_NUM_THREADS='1')
+    import lite_tracker_ros  # the child imports the same copy as this process
+    package_root = str(Path(lite_tracker_ros.__file__).parents[1])
+    env = dict(os.environ, MALLOC_ARENA_MAX='2', OMP_NUM_THREADS='1',
+               PYTHONPATH=os.pathsep.join([package_root, os.environ.get('PYTHONPATH', '')]))
     result = subprocess.run([sys.executable, __file__, '--limit-mb', str(limit_mb),
                              *map(str, paths)], capture_output=True, text=True, env=env,
                             timeout=timeout_s)

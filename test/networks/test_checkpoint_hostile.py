@@ -51,7 +51,7 @@ def test_unknown_compression_is_named(tmp_path):
 
 
 def test_encrypted_entry_is_named(tmp_path):
-    path = patch_central(save_tiny(tmp_path / 'encrypted.pth'), 'data.pkl', flags=1)
+    path = patch_central(save_tiny(tmp_path / 'encrypted.pth'), 'data/0', flags=1)
     refused(path, 'encrypted')
 
 
