@@ -63,7 +63,7 @@ def _stamp_path(path: Path) -> Path:
 
 
 def read_stamp(path: Path) -> Optional[dict]:
-    """The stamp of ``path``, or None when there is none (or it is not ours)."""
+    """Return the stamp of ``path``, or None when there is none (or it is not ours)."""
     try:
         with open_no_follow(_stamp_path(path), 'read') as f:
             record = json.loads(f.read(_STAMP_MAX_BYTES))

@@ -239,4 +239,3 @@ def _copy_hashing(source: Path, destination: Path) -> str:
             digest.update(block)
             out.write(block)
     return digest.hexdigest()
-

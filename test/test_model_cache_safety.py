@@ -253,7 +253,8 @@ def test_the_stamp_spares_rehashing_until_the_file_changes(installed, monkeypatc
     entry, path = installed
     hashed = []
     real = cache_files.sha256_of
-    monkeypatch.setattr(cache_files, 'sha256_of', lambda *a, **k: hashed.append(a) or real(*a, **k))
+    monkeypatch.setattr(cache_files, 'sha256_of',
+                        lambda *a, **k: hashed.append(a) or real(*a, **k))
     for _ in range(3):
         mr.find_file(entry, 'checkpoint')
     assert hashed == []
@@ -271,8 +272,8 @@ def test_a_corrupt_download_is_fetched_again(installed):
     assert again.read_bytes() == DATA
 
 
-def test_a_manual_install_without_registry_hash_is_checked_against_its_stamp(tmp_path,
-                                                                            monkeypatch):
+def test_a_manual_install_without_registry_hash_is_checked_against_its_stamp(
+        tmp_path, monkeypatch):
     source = tmp_path / 'manual.bin'
     source.write_bytes(DATA)
     registry = registry_with(tmp_path, None, sha256=None, size=None)

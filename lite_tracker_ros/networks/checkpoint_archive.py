@@ -82,7 +82,7 @@ class CheckpointArchive:
         return info
 
     def entry_size(self, name: str) -> int:
-        """The uncompressed size the directory declares for ``name`` (not yet checked)."""
+        """Return the uncompressed size the directory declares for ``name`` (unchecked)."""
         try:
             return self._zip.getinfo(name).file_size
         except KeyError:

@@ -174,8 +174,8 @@ def _check_call(func: Any, args: Any) -> None:
     """Only our rebuilders, inert stand-ins and the container types may be called."""
     if not isinstance(args, tuple):
         raise CheckpointError('call record without an argument tuple: not a checkpoint')
-    if any(func is f for f in _REBUILDERS) or (isinstance(func, type)
-                                              and issubclass(func, InertGlobal)):
+    inert = isinstance(func, type) and issubclass(func, InertGlobal)
+    if inert or any(func is f for f in _REBUILDERS):
         return
     if any(func is t for t in _HASHING_TYPES):
         if len(args) > 1:

@@ -79,7 +79,7 @@ def record_pickle(obj) -> bytes:
 
 def write_archive(path: Path, data_pkl: bytes, storages: dict | None = None,
                   method: int = zipfile.ZIP_STORED) -> Path:
-    """A torch-layout zip: archive/data.pkl, archive/byteorder and archive/data/<key>."""
+    """Write a torch-layout zip: archive/data.pkl, archive/byteorder and archive/data/<key>."""
     with zipfile.ZipFile(path, 'w', compression=method) as archive:
         archive.writestr('archive/data.pkl', data_pkl)
         archive.writestr('archive/byteorder', 'little')

@@ -1,6 +1,8 @@
 """
-Fuzzing the loader: mutated valid checkpoints give a one-line CheckpointError or a strict-loaded,
-finite model, and nothing else, within bounded time and memory per case.
+Fuzzing the loader with mutated valid checkpoints.
+
+Each mutated file gives a one-line CheckpointError or a strict-loaded, finite model, and nothing
+else, within bounded time and memory per case.
 
 Seeded and bounded (``CASES`` files); all cases load in one child process whose address space is
 capped (``hostile_checkpoints.load_in_child``).
@@ -10,10 +12,9 @@ import random
 import struct
 import zipfile
 
-import safetensors.torch
-
 from hostile_checkpoints import (CENTRAL_FIELDS, central_records, entries, load_in_child,
                                  rewrite, save_tiny, tiny_network)
+import safetensors.torch
 
 SEED = 20261129
 CASES = 200

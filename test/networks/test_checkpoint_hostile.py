@@ -1,6 +1,8 @@
 """
-Damaged and hostile checkpoints: each is refused with one line naming the file, quickly, within
-bounded memory, and changes nothing in the loader.
+Damaged and hostile checkpoints against the loader.
+
+Each is refused with one line naming the file, quickly, within bounded memory, and changes
+nothing in the loader.
 
 The files are built here (``hostile_checkpoints``). Cases that exhausted memory or hung the old
 loader run in a child process with a capped address space and a timeout.
@@ -9,12 +11,12 @@ loader run in a child process with a capped address space and a timeout.
 import struct
 import zipfile
 
+from hostile_checkpoints import (data_offset, load_in_child, patch_central, record_pickle, rewrite,
+                                 save_tiny, StorageRef, TensorRecord, tiny_network, write_archive)
 import pytest
 import safetensors.torch
 import torch
 
-from hostile_checkpoints import (data_offset, load_in_child, patch_central, record_pickle, rewrite,
-                                 save_tiny, StorageRef, TensorRecord, tiny_network, write_archive)
 from lite_tracker_ros.networks import safe_unpickle
 from lite_tracker_ros.networks.checkpoint import CheckpointError, load_into, load_state_dict
 
