@@ -131,6 +131,12 @@ def patch_central(path: Path, name_suffix: str, **fields: int) -> Path:
     return path
 
 
+def _status_kib() -> dict[str, int]:
+    with open('/proc/self/status') as status:
+        return {line.split(':')[0]: int(line.split()[1]) for line in status
+                if line.startswith(('VmSize:', 'VmRSS:', 'VmHWM:'))}
+
+
 def _child_main(argv: list[str]) -> int:
     import resource
 
@@ -140,9 +146,7 @@ def _child_main(argv: list[str]) -> int:
     paths = [a for a in argv if a not in ('--limit-mb', str(limit_mb))]
     torch.set_num_threads(1)
     load_into(tiny_network(), save_tiny(Path(paths[0]).with_name('warm_up.pth')))
-    with open('/proc/self/status') as status:
-        sizes = {line.split(':')[0]: int(line.split()[1]) for line in status
-                 if line.startswith(('VmSize:', 'VmRSS:'))}
+    sizes = _status_kib()
     vm_kib = sizes['VmSize']
     limit = (vm_kib << 10) + (limit_mb << 20)
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
@@ -159,9 +163,10 @@ def _child_main(argv: list[str]) -> int:
             outcome, message = 'crash', f'{type(error).__name__}: {str(error)[:300]}'
         print(json.dumps({'path': path, 'outcome': outcome, 'message': message,
                           'seconds': time.perf_counter() - start}), flush=True)
-    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps({'peak_rss_mb': peak_kib / 1024, 'start_rss_mb': sizes['VmRSS'] / 1024}),
-          flush=True)
+    # VmHWM: the peak of this program's own memory (ru_maxrss would include the parent's
+    # resident set at the fork before exec)
+    print(json.dumps({'peak_rss_mb': _status_kib()['VmHWM'] / 1024,
+                      'start_rss_mb': sizes['VmRSS'] / 1024}), flush=True)
     return 0
 
 
