@@ -121,6 +121,8 @@ def test_mutated_checkpoints_fail_cleanly_or_load_finite(tmp_path):
             first, *report = result['message'].splitlines()
             assert result['path'] in first and (not report or 'does not fit' in first), result
         assert result['seconds'] < 5.0, result  # a hang detector: a case takes milliseconds
+    print(f'\nfuzz: {outcomes}, slowest case {max(r["seconds"] for r in results):.4f} s, '
+          f'peak {peak}')  # for docs/benchmarks.md (pytest -s)
     # both sides were reached: some mutations leave a loadable file, most are refused
     assert outcomes.get('ok', 0) >= 5 and outcomes.get('error', 0) >= CASES // 2, outcomes
     assert peak['peak_rss_mb'] - peak['start_rss_mb'] < LIMIT_MB, peak

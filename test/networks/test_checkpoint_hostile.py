@@ -155,6 +155,8 @@ def test_memory_and_time_bombs_are_refused_within_bounds(tmp_path):
     tuples = write_archive(tmp_path / 'tuples.pth', shared)
     assert claim.stat().st_size < 1024 and bomb.stat().st_size < 3 << 20
     results, peak = load_in_child([claim, bomb, tuples], limit_mb=384, timeout_s=120)
+    print(f'\nbombs: {[(r["path"].rsplit("/", 1)[-1], round(r["seconds"], 4)) for r in results]}'
+          f' peak {peak}')  # for docs/benchmarks.md (pytest -s)
     expected = {'claim4g.pth': 'stored but claims', 'bomb.pth': 'more than 16 times',
                 'tuples.pth': 'more than 1024 parts'}
     for result in results:
