@@ -7,6 +7,8 @@ Servers are loopback ``http.server`` threads (or ``file://`` addresses); every f
 import hashlib
 import http.server
 import os
+import subprocess
+import sys
 import threading
 import time
 
@@ -149,6 +151,7 @@ def test_a_trickling_server_meets_the_total_deadline(tmp_path, server):
     message = download_error(registry_with(tmp_path, server), tmp_path / 'cache',
                              'deadline reached', timeout_s=2.0)
     elapsed = time.monotonic() - start
+    print(f'\ntrickle: failed after {elapsed:.2f} s with timeout_s=2')  # for docs (pytest -s)
     assert elapsed < 6.0, elapsed  # 30 s of trickle; the deadline is 2 s (plus one read)
     assert 'resume' in message
 
@@ -285,3 +288,13 @@ def test_a_manual_install_without_registry_hash_is_checked_against_its_stamp(
     path.write_bytes(DATA[:-1] + b'?')
     with pytest.raises(mr.CorruptFileError, match='lite-tracker install toy FILE'):
         mr.find_file(registry['toy'], 'checkpoint')
+
+
+def test_models_lists_a_corrupt_cache_file_as_such(tmp_path):
+    (tmp_path / 'nanotrackv2_head.onnx').write_bytes(b'not the published head')
+    env = dict(os.environ, LITE_TRACKER_CACHE=str(tmp_path), LITE_TRACKER_MODEL_PATH='')
+    result = subprocess.run([sys.executable, '-m', 'lite_tracker_ros.cli', 'models'],
+                            capture_output=True, text=True, env=env, timeout=120)
+    assert result.returncode == 0, result.stderr
+    row = next(line for line in result.stdout.splitlines() if line.startswith('nanotrack_v2 '))
+    assert 'onnx_head (corrupt, re-download)' in row
