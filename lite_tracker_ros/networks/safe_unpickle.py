@@ -36,7 +36,7 @@ __all__ = ['CheckpointError', 'InertGlobal', 'read_torch_zip']
 
 #: pickle opcodes; a state dict needs about 20 per tensor, so this leaves room for trainer
 #: checkpoints with optimizer state, and bounds the objects a pickle can build
-MAX_PICKLE_OPS = 2_000_000
+MAX_PICKLE_OPS = 1_000_000
 #: data.pkl of a checkpoint is kilobytes to a few megabytes
 MAX_PICKLE_BYTES = 64 << 20
 #: containers inside containers; a checkpoint nests a few levels

@@ -153,12 +153,14 @@ def test_memory_and_time_bombs_are_refused_within_bounds(tmp_path):
                 out.write(zero)
     shared = b'\x80\x02}' + b'N' + b'2\x86' * 80 + b'K\x00s.'  # {(t, t) nested 80 deep: 0}
     tuples = write_archive(tmp_path / 'tuples.pth', shared)
+    objects = write_archive(tmp_path / 'objects.pth', b'\x80\x02' + b'}' * 1_100_000 + b'.')
     assert claim.stat().st_size < 1024 and bomb.stat().st_size < 3 << 20
-    results, peak = load_in_child([claim, bomb, tuples], limit_mb=384, timeout_s=120)
+    results, peak = load_in_child([claim, bomb, tuples, objects], limit_mb=384, timeout_s=120)
     print(f'\nbombs: {[(r["path"].rsplit("/", 1)[-1], round(r["seconds"], 4)) for r in results]}'
           f' peak {peak}')  # for docs/benchmarks.md (pytest -s)
     expected = {'claim4g.pth': 'stored but claims', 'bomb.pth': 'more than 16 times',
-                'tuples.pth': 'more than 1024 parts'}
+                'tuples.pth': 'more than 1024 parts', 'objects.pth': 'longer than 1000000'}
+    assert len(results) == len(expected)
     for result in results:
         name = result['path'].rsplit('/', 1)[-1]
         assert result['outcome'] == 'error', result
