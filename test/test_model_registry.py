@@ -29,6 +29,7 @@ def test_nanotrack_checksums_match_the_real_files(nanotrack_dir):
     for version in ('v1', 'v2', 'v3'):
         for f in registry[f'nanotrack_{version}'].files:
             assert f.sha256 == sums[f.name]
+            assert f.size == (nanotrack_dir / f.name).stat().st_size
             assert mr.sha256_of(nanotrack_dir / f.name) == f.sha256
 
 
@@ -52,11 +53,12 @@ def test_missing_drive_only_weights_name_the_page(tmp_path, monkeypatch):
         mr.download('litetrack_b4', tmp_path)
 
 
-def write_registry(tmp_path, url, sha256):
+def write_registry(tmp_path, url, sha256, size=None):
     path = tmp_path / 'registry.yaml'
     path.write_text(yaml.safe_dump({'version': 1, 'models': {'toy': {
         'family': 'nanotrack', 'variant': 'toy', 'license': 'test', 'page': 'https://example.org',
-        'files': [{'name': 'toy.bin', 'role': 'checkpoint', 'url': url, 'sha256': sha256}]}}}))
+        'files': [{'name': 'toy.bin', 'role': 'checkpoint', 'url': url, 'sha256': sha256,
+                   'size': size}]}}}))
     return mr.load_registry(path)
 
 
@@ -70,15 +72,15 @@ def payload(tmp_path):
 
 def test_download_from_a_file_url_verifies_the_checksum(tmp_path, payload):
     source, data, digest = payload
-    registry = write_registry(tmp_path, source.as_uri(), digest)
+    registry = write_registry(tmp_path, source.as_uri(), digest, len(data))
     [got] = mr.download('toy', tmp_path / 'cache', registry=registry)
     assert got.read_bytes() == data
     assert not (tmp_path / 'cache' / 'toy.bin.part').exists()
 
 
 def test_wrong_checksum_is_refused_and_nothing_is_installed(tmp_path, payload):
-    source, _, _ = payload
-    registry = write_registry(tmp_path, source.as_uri(), '0' * 64)
+    source, data, _ = payload
+    registry = write_registry(tmp_path, source.as_uri(), '0' * 64, len(data))
     with pytest.raises(mr.RegistryError, match='does not match'):
         mr.download('toy', tmp_path / 'cache', registry=registry)
     assert list((tmp_path / 'cache').iterdir()) == []
@@ -118,7 +120,7 @@ def test_interrupted_download_resumes_from_the_partial_file(tmp_path, payload):
     thread.start()
     try:
         url = f'http://127.0.0.1:{server.server_port}/toy.bin'
-        registry = write_registry(tmp_path, url, digest)
+        registry = write_registry(tmp_path, url, digest, len(data))
         cache = tmp_path / 'cache'
         cache.mkdir()
         (cache / 'toy.bin.part').write_bytes(data[:300_000])  # what an interrupted run left

@@ -4,7 +4,10 @@ Safe, strict loading of tracker weights.
 Accepted files: zip-format ``torch.save`` checkpoints (``.pth``/``.pth.tar``), either the
 trainer's ``{'net': state_dict, ...}`` wrapper or a bare state dict, read without running any
 code from them (``safe_unpickle``); and ``.safetensors`` files. Anything else, including the
-legacy non-zip ``torch.save`` format, is refused with a one-line error.
+legacy non-zip ``torch.save`` format, is refused with a one-line error. So is any file that
+is damaged or built to hurt the loader (see ``safe_unpickle`` and ``checkpoint_archive`` for the
+bounds), and any weight that is not a finite number of sane size (``tensor_checks``): every
+failure while reading a file is one ``CheckpointError`` naming the file.
 
 Loading is strict: a readable report lists missing, unexpected and wrongly shaped entries, with
 hints for the usual causes. Families whose files need adapting (e.g. CompressTracker's teacher
@@ -16,13 +19,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 import re
+import struct
 from typing import Callable, Iterable, Mapping, Optional
 
 import safetensors.torch
 import torch
 from torch import nn
 
+from lite_tracker_ros.networks.errors import bounded_repr, one_line
 from lite_tracker_ros.networks.safe_unpickle import CheckpointError, read_torch_zip
+from lite_tracker_ros.networks.tensor_checks import check_dtypes, check_values
 from lite_tracker_ros.specs.litetrack import LAYERS as LITETRACK_LAYERS
 
 __all__ = ['CheckpointError', 'KeyReport', 'check_keys', 'load_state_dict', 'load_into',
@@ -34,6 +40,8 @@ KeyFilter = Callable[[StateDict], StateDict]
 _ZIP_MAGIC = b'PK\x03\x04'
 _PICKLE_PROTO = b'\x80'
 _MAX_LISTED = 8
+#: the safetensors format's own limit on its JSON header
+_MAX_SAFETENSORS_HEADER = 100_000_000
 
 
 def _sniff(path: Path) -> str:
@@ -59,9 +67,22 @@ def _as_state_dict(obj: object, source: str) -> StateDict:
                               'checkpoint; pass the tracker checkpoint file')
     bad = [k for k, v in obj.items() if not (isinstance(k, str) and torch.is_tensor(v))]
     if bad:
-        raise CheckpointError(f'{source}: entries {bad[:3]} are not named tensors; pass a '
-                              'state dict or a {"net": state_dict} checkpoint')
+        raise CheckpointError(f'{source}: entries {bounded_repr(bad[:3])} are not named tensors; '
+                              'pass a state dict or a {"net": state_dict} checkpoint')
     return dict(obj)
+
+
+def _read_safetensors(path: Path) -> StateDict:
+    with open(path, 'rb') as f:
+        header_size = struct.unpack('<Q', f.read(8))[0]
+    if header_size > min(_MAX_SAFETENSORS_HEADER, path.stat().st_size - 8):
+        raise CheckpointError(f'{path}: safetensors header claims {header_size} bytes, more than '
+                              'the file holds; download the file again')
+    try:  # the library checks every tensor's offsets against the file before mapping it
+        return safetensors.torch.load_file(str(path))
+    except Exception as error:  # noqa: B902 - safetensors raises several types
+        raise CheckpointError(f'{path}: unreadable safetensors file ({one_line(error)})') \
+            from None
 
 
 def load_state_dict(path: str | Path, key_filter: Optional[KeyFilter] = None) -> StateDict:
@@ -69,21 +90,27 @@ def load_state_dict(path: str | Path, key_filter: Optional[KeyFilter] = None) ->
     path = Path(path)
     if not path.is_file():
         raise CheckpointError(f'{path}: no such file; pass the path of a downloaded checkpoint')
+    try:
+        state = _read(path)
+    except (MemoryError, RecursionError, OSError) as error:
+        raise CheckpointError(f'{path}: cannot be loaded ({one_line(error)}); check the file or '
+                              'download it again') from None
+    state = key_filter(state) if key_filter is not None else state
+    check_values(state, str(path))
+    return state
+
+
+def _read(path: Path) -> StateDict:
     kind = _sniff(path)
     if kind == 'torch-zip':
-        state = _as_state_dict(read_torch_zip(str(path)), str(path))
-    elif kind == 'safetensors':
-        try:
-            state = safetensors.torch.load_file(str(path))
-        except Exception as error:  # noqa: B902 - safetensors raises several types
-            raise CheckpointError(f'{path}: unreadable safetensors file ({error})') from None
-    elif kind == 'legacy':
+        return _as_state_dict(read_torch_zip(str(path)), str(path))
+    if kind == 'safetensors':
+        return _read_safetensors(path)
+    if kind == 'legacy':
         raise CheckpointError(f'{path}: bare pickle or legacy (non-zip) torch.save file, refused; '
                               're-save it with torch.save(torch.load(path, weights_only=True), '
                               'new_path)')
-    else:
-        raise CheckpointError(f'{path}: not a torch zip checkpoint or a safetensors file')
-    return key_filter(state) if key_filter is not None else state
+    raise CheckpointError(f'{path}: not a torch zip checkpoint or a safetensors file')
 
 
 @dataclass(frozen=True)
@@ -168,13 +195,15 @@ def load_into(network: nn.Module, source: str | Path | Mapping[str, torch.Tensor
     if isinstance(source, Mapping):
         state, name = dict(source), 'state dict'
         state = key_filter(state) if key_filter is not None else state
+        check_values(state, name)
     else:
         state, name = load_state_dict(source, key_filter), str(source)
-    expected = {k: v.shape for k, v in network.state_dict().items()}
-    report = check_keys(expected, state)
+    model_state = network.state_dict()
+    report = check_keys({k: v.shape for k, v in model_state.items()}, state)
     if not report.ok:
         raise CheckpointError(f'{name} does not fit {type(network).__name__}: '
                               f'{report.describe()}')
+    check_dtypes(model_state, state, name)
     network.load_state_dict(state, strict=True)
 
 

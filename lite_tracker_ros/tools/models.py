@@ -15,6 +15,8 @@ def _installed(entry: mr.ModelEntry) -> str:
         try:
             mr.find_file(entry, f.role)
             found.append(f.role)
+        except mr.CorruptFileError:
+            found.append(f'{f.role} (corrupt, re-download)')
         except mr.RegistryError:
             pass
     return ', '.join(found) if found else 'no'
