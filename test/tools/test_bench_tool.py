@@ -63,7 +63,9 @@ def test_litetrack_torch_report_is_complete_and_consistent(synthetic_weights_fil
     [summary] = table_rows(stdout, '| model | backend | device |')
     model, backend, device, threads, fps, rss, cuda, t_gflops, s_gflops, rate, fraction = summary
     assert (model, backend, device, threads, cuda) == ('litetrack_b4', 'torch', 'cpu', '1', 'n/a')
-    assert float(fps) == pytest.approx(1000 / ms[('search', 'update (whole)')][0], rel=0.02)
+    # fps is printed with one decimal: below ~5 fps its rounding alone exceeds 2 %
+    assert float(fps) == pytest.approx(1000 / ms[('search', 'update (whole)')][0], rel=0.02,
+                                       abs=0.05)
     assert float(rss) > 100  # torch and a 36 M-parameter network are resident
     # the notes measured 19.6 search / 3.8 template GFLOPs for B4 (FlopCounterMode counts
     # matmuls only): the same order, counted on this network
