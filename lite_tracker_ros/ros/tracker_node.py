@@ -89,6 +89,7 @@ class TrackerNode(LifecycleNode):
         self.health = None
         self.configure_error = ''  # the one-line reason of the last failed configure
         self._configured = False
+        self._autostarting = False  # autostart prints a failed configure's reason itself
         self._worker = None
         self._interfaces = []  # what _create_interfaces made, destroyed on deactivate
         self._cond = threading.Condition()
@@ -108,7 +109,8 @@ class TrackerNode(LifecycleNode):
             self.tracker = self._create_tracker()
         except StartupError as error:
             self.configure_error = str(error)
-            self.get_logger().error(f'configure failed: {error}')
+            if not self._autostarting:
+                self.get_logger().error(f'configure failed: {error}')
             return TransitionCallbackReturn.FAILURE
         self.configure_error = ''
         image_topic = 'image/compressed' if self.params.use_compressed else 'image'
@@ -541,7 +543,12 @@ def autostart(node: TrackerNode) -> None:
         node.get_logger().info('autostart is false: waiting for a lifecycle manager to '
                                'configure and activate this node')
         return
-    if node.trigger_configure() != TransitionCallbackReturn.SUCCESS:
+    node._autostarting = True
+    try:
+        configured = node.trigger_configure()
+    finally:
+        node._autostarting = False
+    if configured != TransitionCallbackReturn.SUCCESS:
         raise StartupError(node.configure_error or 'configure failed')
     if node.trigger_activate() != TransitionCallbackReturn.SUCCESS:
         raise StartupError('activate failed')

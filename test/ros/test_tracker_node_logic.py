@@ -308,7 +308,8 @@ def hint_of(status) -> str:
     return {kv.key: kv.value for kv in status.values}.get('image_hint', '')
 
 
-def test_silent_input_warns_with_the_reason_and_image_timeout_s_changes_at_run_time(start):
+def test_silent_input_warns_with_the_reason_and_image_timeout_s_changes_at_run_time(
+        start, capfd):
     node = start(image_timeout_s=0.0)
     time.sleep(0.6)
     _, status = node.diagnostics()
@@ -317,9 +318,14 @@ def test_silent_input_warns_with_the_reason_and_image_timeout_s_changes_at_run_t
     values, status = node.diagnostics(predicate=lambda s: s.level == b'\x01')
     assert status.message.startswith('no image for')
     assert '1 publisher(s) on' in values['image_hint']  # ours, sending nothing
+    node.send_and_wait(rgb_image(scene((RED, LEFT)), time.time_ns()))
+    values, status = node.diagnostics()
+    assert status.level == b'\x00' and 'image_hint' not in values
     node.client.destroy_publisher(node.image_pub)
     values, _ = node.diagnostics(predicate=lambda s: 'no publisher on' in hint_of(s))
     assert 'image_topic:=' in values['image_hint']
+    err = capfd.readouterr().err
+    assert 'no image for' in err and 'image_topic:=' in err
 
 
 def test_reliable_node_says_a_best_effort_publisher_cannot_serve_it(start):
@@ -403,13 +409,20 @@ def test_failed_configure_keeps_the_node_alive_to_be_configured_after_a_fix(star
     start_track(node, stamps)
 
 
-def test_model_factory_error_fails_configure_with_its_one_line_reason(start):
-    node = start(factory=None, connect=False, autostart_node=False,
-                 weights='/nonexistent/litetrack_b4.pth.tar')
+@pytest.mark.parametrize('params,expected', [
+    ({'weights': '/nonexistent/litetrack_b4.pth.tar'}, 'no such file'),
+    ({'backend': 'tensorrt'}, 'unavailable; available: torch'),
+    ({'model': 'no_such_model', 'weights': ''}, 'unknown model'),
+])
+def test_model_factory_error_fails_configure_with_its_one_line_reason(start, params, expected,
+                                                                      capfd):
+    # the real model factory: these fail before any weights are read
+    node = start(factory=None, connect=False, autostart_node=False, **params)
     assert not node.transition('configure')
     assert node.lifecycle_state() == 'unconfigured'
     reason = node.node.configure_error
-    assert 'no such file' in reason and '\n' not in reason
+    assert expected in reason and '\n' not in reason
+    assert f'configure failed: {reason}' in capfd.readouterr().err
 
 
 def test_deactivate_and_activate_while_frames_flow(start, stamps, trackers):
