@@ -352,7 +352,7 @@ def test_backend_failure_is_an_error_and_the_node_keeps_serving(start, stamps, t
 # -- latest-frame policy ------------------------------------------------------------------
 
 def test_latest_frame_policy_keeps_results_within_two_frame_periods(start, stamps):
-    work_s = 0.08
+    work_s = 0.1
 
     def factory(params):
         return FakeTracker(update_delay_s=work_s)
@@ -360,20 +360,22 @@ def test_latest_frame_policy_keeps_results_within_two_frame_periods(start, stamp
     start_track(node, stamps)
     sent = []
     next_at = time.monotonic()
-    for _ in range(50):  # five frames per processing time
+    for _ in range(36):  # frames come 1.5 times as fast as the tracker takes them
         msg = rgb_image(scene((RED, MIDDLE)), stamps())
         node.image_pub.publish(msg)
         sent.append(stamp_of(msg))
-        next_at += work_s / 5
+        next_at += work_s / 1.5
         time.sleep(max(0.0, next_at - time.monotonic()))
-    time.sleep(4 * work_s)
+    time.sleep(3 * work_s)
     values, _ = node.diagnostics()
     processed = [s for s in sent if s in node.arrival_ns]
     age_s = np.array([(node.arrival_ns[s] - s) / 1e9 for s in processed])
-    assert int(values['frames_dropped']) > 0 and len(processed) < len(sent) / 2
-    # the frame taken is the newest: its result comes one processing time (plus a frame's
-    # wait) after it was sent; a 3-deep queue would add two more processing times
-    assert np.median(age_s) < 2 * work_s, (age_s, work_s)
+    assert int(values['frames_dropped']) > 0 and len(processed) < len(sent)
+    # the frame taken is the newest: it waited under a frame period, then one processing
+    # time (about 1.3 work_s in all); a queue of frames would have it wait its turn behind
+    # the older ones (a 3-deep one: about 3 work_s). The later half is the steady state.
+    later = age_s[len(age_s) // 2:]
+    assert np.median(later) < 2 * work_s, (age_s, work_s)
 
 
 # -- lifecycle ----------------------------------------------------------------------------
