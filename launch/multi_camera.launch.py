@@ -38,11 +38,12 @@ def _trackers(context):
                                 'track.launch.py')
     shared = {name: arg(name) for name in SHARED_ARGUMENTS}
     image_topic = arg('image_topic').strip('/')
-    return [GroupAction([IncludeLaunchDescription(
-        PythonLaunchDescriptionSource(track_launch),
-        launch_arguments={**shared, 'namespace': camera,
-                          'image_topic': f'/{camera}/{image_topic}'}.items())])
-        for camera in cameras]
+    groups = []
+    for camera in cameras:
+        arguments = {**shared, 'namespace': camera, 'image_topic': f'/{camera}/{image_topic}'}
+        groups.append(GroupAction([IncludeLaunchDescription(
+            PythonLaunchDescriptionSource(track_launch), launch_arguments=arguments.items())]))
+    return groups
 
 
 def generate_launch_description():

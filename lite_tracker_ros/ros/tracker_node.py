@@ -289,6 +289,7 @@ class TrackerNode(LifecycleNode):
     def _on_image(self, msg) -> None:
         self.health.frame_received(for_worker=self._enabled)
         delay_s = (self.get_clock().now().nanoseconds - stamp_ns(msg.header)) / 1e9
+        self.health.topic_event('input', delay_s if stamp_ns(msg.header) else None)
         with self._cond:
             if self._latest is not None:
                 self.health.frame_dropped()
@@ -451,6 +452,8 @@ class TrackerNode(LifecycleNode):
             stages.update(result.timings_s)
         now_ns = self.get_clock().now().nanoseconds
         stages['end_to_end'] = (now_ns - stamp_ns(msg.header)) / 1e9
+        self.health.topic_event('output',
+                                stages['end_to_end'] if stamp_ns(msg.header) else None)
         self.health.frame_processed(self.tracker.state.value, stages)
 
     def _check_size(self, frame) -> SizeVerdict:
@@ -508,12 +511,20 @@ class TrackerNode(LifecycleNode):
                 self.get_logger().warning(f'no image for {silence:.0f} s: {hint}')
                 self._hint_logged_at = now
             self.health.image_hint = hint
-        report = self.health.report()
-        status = DiagnosticStatus(level=bytes([int(report.level)]), message=report.message,
-                                  name=f'{self.get_fully_qualified_name()}: tracker',
-                                  hardware_id=self.params.device)
-        status.values = [KeyValue(key=k, value=v) for k, v in report.values.items()]
-        array = DiagnosticArray(status=[status])
+        # named as diagnostic_updater names its tasks ('<node>: <task>', '<topic> topic
+        # status' for a topic's frequency and stamps), with the full node name: cameras differ
+        node = self.get_fully_qualified_name()
+        topics = self.health.topic_reports()
+        statuses = [(f'{node}: tracker', self.health.report()),
+                    (f'{node}: {self._image_topic} topic status', topics['input']),
+                    (f'{node}: {self.resolve_topic_name("~/detections")} topic status',
+                     topics['output'])]
+        array = DiagnosticArray()
+        for name, report in statuses:
+            status = DiagnosticStatus(level=bytes([int(report.level)]), message=report.message,
+                                      name=name, hardware_id=self.params.device)
+            status.values = [KeyValue(key=k, value=v) for k, v in report.values.items()]
+            array.status.append(status)
         array.header.stamp = self.get_clock().now().to_msg()
         self._diag_pub.publish(array)
 

@@ -77,7 +77,8 @@ class InProcessTracker:
                                 namespace=self.namespace, parameter_overrides=overrides)
         self.client = rclpy.create_node('tracker_test_client', namespace=self.namespace,
                                         context=self.context)
-        self.arrays, self.detections, self.statuses, self.debug_images = [], [], [], []
+        self.arrays, self.detections, self.debug_images = [], [], []
+        self.statuses, self.all_statuses = [], []  # the tracker's status; every status
         self.arrival_ns = {}
         compressed = params.get('use_compressed', False)
         self.image_pub = self.client.create_publisher(
@@ -105,7 +106,9 @@ class InProcessTracker:
         self.arrays.append(msg)
 
     def _on_diag(self, msg):
-        self.statuses += [s for s in msg.status if self.namespace in s.name]
+        mine = [s for s in msg.status if s.name.startswith(f'{self.namespace}/tracker_node: ')]
+        self.all_statuses += mine
+        self.statuses += [s for s in mine if s.name.endswith(': tracker')]
 
     # -- waiting ------------------------------------------------------------------------
 

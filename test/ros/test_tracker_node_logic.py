@@ -477,3 +477,76 @@ def test_autostart_false_waits_unconfigured_without_loading(start):
     node = start(factory=fake_unless_missing(made), connect=False, autostart_node=False)
     assert node.lifecycle_state() == 'unconfigured'
     assert made == [] and node.node.tracker is None
+
+
+# -- diagnostics for diagnostic_updater tools ---------------------------------------------
+
+def analyzer_matches(analyzer: dict, name: str) -> bool:
+    """diagnostic_aggregator's GenericAnalyzer matching (contains, startswith, name)."""
+    return (any(text in name for text in analyzer.get('contains', []))
+            or any(name.startswith(text) for text in analyzer.get('startswith', []))
+            or name in analyzer.get('name', []))
+
+
+def test_topic_statuses_are_named_and_keyed_as_diagnostic_updater_and_analyzers_match(
+        start, stamps):
+    import yaml
+    from pathlib import Path
+    node = start()
+    start_track(node, stamps)
+    for _ in range(10):
+        node.image_pub.publish(rgb_image(scene((RED, MIDDLE)), stamps(age_s=0.1)))
+        time.sleep(0.03)
+    time.sleep(0.3)
+    prefix = f'{node.namespace}/tracker_node: '
+    names = {
+        'tracker': prefix + 'tracker',
+        'input': prefix + f'{node.namespace}/image topic status',
+        'output': prefix + f'{node.namespace}/tracker_node/detections topic status'}
+    latest = {}
+    assert node.wait_for(lambda: set(names.values()) <= {
+        s.name for s in node.all_statuses}), {s.name for s in node.all_statuses}
+    for status in node.all_statuses:
+        latest[status.name] = status
+    assert set(latest) == set(names.values())
+    for topic in ('input', 'output'):
+        values = {kv.key: kv.value for kv in latest[names[topic]].values}
+        for key in ('Events in window', 'Events since startup', 'Duration of window (s)',
+                    'Actual frequency (Hz)', 'Earliest timestamp delay:',
+                    'Latest timestamp delay:', 'Latest acceptable timestamp delay:',
+                    'Zero seen diagnostic update count:'):
+            assert key in values, (topic, key)
+        assert int(values['Events since startup']) >= 10
+    # some window saw the stamps 0.1 s old at the input
+    delays = [float({kv.key: kv.value for kv in s.values}['Latest timestamp delay:'])
+              for s in node.all_statuses if s.name == names['input']]
+    assert 0.1 <= max(delays) < 0.5
+    config = Path(__file__).resolve().parents[2] / 'config' / 'diagnostics'
+    params = yaml.safe_load((config / 'tracker_analyzers.yaml').read_text())
+    analyzers = params['analyzers']['ros__parameters']
+    assert analyzer_matches(analyzers['trackers'], names['tracker'])
+    assert not analyzer_matches(analyzers['trackers'], names['input'])
+    for topic in ('input', 'output'):
+        assert analyzer_matches(analyzers['topics'], names[topic])
+        assert not analyzer_matches(analyzers['topics'], names['tracker'])
+
+
+def test_silent_topic_status_warns_no_events():
+    from lite_tracker_ros.ros.health import Level, TopicWindow
+    window = TopicWindow(now=10.0)
+    for delay in (0.01, 0.02, None):
+        window.tick(delay)
+    level, message, values = window.report(now=11.0, latest_acceptable_s=0.25)
+    assert level is Level.WARN and message == 'Zero timestamp seen.'
+    assert values['Events in window'] == '3' and values['Actual frequency (Hz)'] == '3.000000'
+    assert values['Latest timestamp delay:'] == '0.020000'
+    level, message, values = window.report(now=12.0, latest_acceptable_s=0.25)
+    assert level is Level.WARN and message == 'No events recorded.'
+    assert values['Events since startup'] == '3'
+    assert values['Zero seen diagnostic update count:'] == '1'
+    window.tick(0.5)
+    level, message, _ = window.report(now=13.0, latest_acceptable_s=0.25)
+    assert level is Level.WARN and message == 'Timestamps too far in past seen.'
+    window.tick(0.1)
+    assert window.report(now=14.0, latest_acceptable_s=0.25)[:2] == (
+        Level.OK, 'Timestamps are reasonable.')
