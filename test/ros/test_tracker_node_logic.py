@@ -550,3 +550,30 @@ def test_silent_topic_status_warns_no_events():
     window.tick(0.1)
     assert window.report(now=14.0, latest_acceptable_s=0.25)[:2] == (
         Level.OK, 'Timestamps are reasonable.')
+
+
+# -- parameters -----------------------------------------------------------------------------
+
+def test_a_refused_value_changes_nothing_and_an_accepted_one_applies(start, stamps):
+    node = start(lag_warn_s=0.5)
+    refused = node.set_parameter('class_id', 'c' * 300)
+    assert not refused.successful and 'class_id has 300 characters' in refused.reason
+    assert node.set_parameter('lag_warn_s', float('nan')).successful is False
+    assert node.node.params.class_id == 'target' and node.node.health.lag_warn_s == 0.5
+    assert node.set_parameter('lag_warn_s', 0.75).successful
+    assert node.node.health.lag_warn_s == 0.75
+
+
+def test_without_a_post_set_callback_accepted_changes_apply_in_the_on_set_one(
+        start, stamps, monkeypatch):
+    import rclpy.node
+    # Humble's rclpy has no post-set callback: the node must still apply what it accepts
+    monkeypatch.delattr(rclpy.node.Node, 'add_post_set_parameters_callback', raising=False)
+    node = start()
+    assert node.node._apply_in_on_set
+    start_track(node, stamps)
+    assert node.set_parameter('class_id', 'humble').successful
+    det = tracked(node, rgb_image(scene((RED, MIDDLE)), stamps()))
+    assert det.results[0].hypothesis.class_id == 'humble'
+    assert not node.set_parameter('class_id', 'c' * 300).successful
+    assert node.node.params.class_id == 'humble'
