@@ -21,6 +21,7 @@ setup(
         ('share/' + package_name, ['package.xml']),
         share('launch', '*.launch.py'),
         share('config', '*.yaml'),
+        share('config/diagnostics', '*.yaml'),
         share('models', '*.yaml'),
     ],
     install_requires=['setuptools'],

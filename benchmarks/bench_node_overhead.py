@@ -55,7 +55,7 @@ def measure(size, frames, params, source):
         node.create_subscription(
             DiagnosticArray, '/diagnostics',
             lambda m: diags.extend(s for s in m.status
-                                   if s.name.startswith(tracker.namespace)), 10)
+                                   if s.name == f'{tracker.namespace}/tracker_node: tracker'), 10)
         assert client.spin_until(lambda: pub.get_subscription_count() > 0
                                  and node.count_publishers(tracker.topic('detections')) > 0,
                                  120), 'tracker node did not start'

@@ -118,7 +118,7 @@ def main() -> int:
 
     def on_diag(msg):
         for status in msg.status:
-            if status.name.startswith(f'{ns}/tracker_node'):
+            if status.name == f'{ns}/tracker_node: tracker':
                 diag.update({kv.key: kv.value for kv in status.values})
 
     node.create_subscription(Detection2DArray, f'{ns}/tracker_node/detections', on_array, 100)

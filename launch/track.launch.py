@@ -4,7 +4,8 @@ Run the tracker node with a device profile.
     ros2 launch lite_tracker_ros track.launch.py profile:=jetson_orin_nx \
         image_topic:=/camera/image_raw
 
-Arguments left empty keep the profile's value; a params_file replaces the profile.
+Arguments left empty keep the profile's value; a params_file replaces the profile. The node is a
+managed (lifecycle) node; with autostart:=true (the default) it configures and activates itself.
 """
 
 import os
@@ -32,6 +33,7 @@ def _tracker_node(context):
                                    f'{profile}.yaml')
     overrides = {name: arg(name) for name in OVERRIDES if arg(name)}
     overrides['use_compressed'] = arg('use_compressed').lower() in ('true', '1', 'yes')
+    overrides['autostart'] = arg('autostart').lower() in ('true', '1', 'yes')
     image_topic = arg('image_topic')
     remappings = [('image', image_topic), ('image/compressed', image_topic + '/compressed')]
     return [Node(package='lite_tracker_ros', executable='tracker_node', name='tracker_node',
@@ -60,5 +62,8 @@ def generate_launch_description():
                               description='subscribe to <image_topic>/compressed'),
         DeclareLaunchArgument('namespace', default_value='',
                               description='namespace of the tracker node'),
+        DeclareLaunchArgument('autostart', default_value='true',
+                              description='configure and activate at start; false: a lifecycle '
+                                          'manager (or ros2 lifecycle set) drives the node'),
         OpaqueFunction(function=_tracker_node),
     ])

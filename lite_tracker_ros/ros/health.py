@@ -69,6 +69,72 @@ class LatencyWindow:
                 'max': float(values.max())}
 
 
+class TopicWindow:
+    """
+    One topic's events and stamp delays between two reports.
+
+    Counted as diagnostic_updater's FrequencyStatus and TimeStampStatus count them, so that
+    their keys and messages apply.
+    """
+
+    #: a stamp further ahead of the clock than this is reported (clocks of two machines differ)
+    EARLIEST_ACCEPTABLE_DELAY_S = -1.0
+
+    def __init__(self, now: float):
+        self._window_start = now
+        self._events = 0
+        self._total = 0
+        self._min_delay: float | None = None
+        self._max_delay: float | None = None
+        self._zero_seen = False
+        self._late = self._early = self._zero = 0
+
+    def tick(self, delay_s: float | None) -> None:
+        """Count an event; ``delay_s`` is its stamp's age, None for a zero stamp."""
+        self._events += 1
+        self._total += 1
+        if delay_s is None:
+            self._zero_seen = True
+        elif math.isfinite(delay_s):
+            self._min_delay = delay_s if self._min_delay is None else min(self._min_delay,
+                                                                          delay_s)
+            self._max_delay = delay_s if self._max_delay is None else max(self._max_delay,
+                                                                          delay_s)
+
+    def report(self, now: float, latest_acceptable_s: float) -> tuple[Level, str, dict]:
+        """Summarise the window since the last report and start a new one."""
+        duration = max(now - self._window_start, 1e-9)
+        level, messages = Level.OK, []
+        if self._events == 0:
+            level, messages = Level.WARN, ['No events recorded.']
+        if self._min_delay is not None and self._min_delay < self.EARLIEST_ACCEPTABLE_DELAY_S:
+            level, self._early = Level.WARN, self._early + 1
+            messages.append('Timestamps too far in future seen.')
+        if self._max_delay is not None and self._max_delay > latest_acceptable_s:
+            level, self._late = Level.WARN, self._late + 1
+            messages.append('Timestamps too far in past seen.')
+        if self._zero_seen:
+            level, self._zero = Level.WARN, self._zero + 1
+            messages.append('Zero timestamp seen.')
+        values = {
+            'Events in window': f'{self._events:d}',
+            'Events since startup': f'{self._total:d}',
+            'Duration of window (s)': f'{duration:f}',
+            'Actual frequency (Hz)': f'{self._events / duration:f}',
+            'Earliest timestamp delay:': f'{self._min_delay or 0.0:f}',
+            'Latest timestamp delay:': f'{self._max_delay or 0.0:f}',
+            'Earliest acceptable timestamp delay:': f'{self.EARLIEST_ACCEPTABLE_DELAY_S:f}',
+            'Latest acceptable timestamp delay:': f'{latest_acceptable_s:f}',
+            'Late diagnostic update count:': f'{self._late:d}',
+            'Early diagnostic update count:': f'{self._early:d}',
+            'Zero seen diagnostic update count:': f'{self._zero:d}',
+        }
+        self._window_start, self._events = now, 0
+        self._min_delay = self._max_delay = None
+        self._zero_seen = False
+        return level, ' '.join(messages) or 'Timestamps are reasonable.', values
+
+
 @dataclass(frozen=True)
 class HealthReport:
     """What /diagnostics says about the node at one moment."""
@@ -112,6 +178,19 @@ class NodeHealth:
         self._state = 'idle'
         self._last_error = ''
         self._backend_failed = False
+        self._topics = {'input': TopicWindow(self._started), 'output': TopicWindow(self._started)}
+
+    def topic_event(self, topic: str, delay_s: float | None) -> None:
+        """Count a message on ``input`` or ``output``; ``delay_s``: its stamp's age, None if 0."""
+        with self._lock:
+            self._topics[topic].tick(delay_s)
+
+    def topic_reports(self) -> dict[str, HealthReport]:
+        """Summarise each topic since the last call (diagnostic_updater's topic status)."""
+        with self._lock:
+            now = self._clock()
+            return {topic: HealthReport(*window.report(now, self.lag_warn_s))
+                    for topic, window in self._topics.items()}
 
     def frame_received(self, for_worker: bool = True) -> None:
         """Count an image; ``for_worker``: it waits for the worker (not paused)."""

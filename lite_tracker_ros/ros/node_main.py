@@ -10,18 +10,25 @@ from rclpy.executors import ExternalShutdownException
 
 
 def run_node(program: str, make_node: Callable, startup_errors: tuple[type[Exception], ...],
-             args=None, done: Optional[Callable[[object], bool]] = None) -> int:
+             args=None, done: Optional[Callable[[object], bool]] = None,
+             start: Optional[Callable[[object], None]] = None) -> int:
     """
     Create the node and spin it until Ctrl-C, an external shutdown, or ``done(node)``.
 
-    A startup error (one of ``startup_errors``) prints ``program: message`` on one line and
+    ``start(node)`` runs once after the node is made (a lifecycle node's autostart). A startup
+    error (one of ``startup_errors``) from either prints ``program: message`` on one line and
     returns 2, so a wrong configuration never ends in a traceback.
     """
     rclpy.init(args=args)
+    node = None
     try:
         node = make_node()
+        if start is not None:
+            start(node)
     except startup_errors as error:
         print(f'{program}: {error}', file=sys.stderr)
+        if node is not None:
+            node.destroy_node()
         rclpy.try_shutdown()
         return 2
     try:

@@ -1,8 +1,9 @@
 """
 The tracker node's parameters: declared with descriptors, validated, and kept as one value.
 
-Model, backend and device are read-only (changing them means a new node); thresholds, class_id,
-the time limits and the image size limit can change at run time.
+Model, backend, device and the other configure-time parameters change only while the node is
+unconfigured (they are read by ``configure``); thresholds, class_id, the time limits and the image
+size limit can change at any time.
 """
 
 from __future__ import annotations
@@ -48,12 +49,21 @@ class TrackerParameters:
         """Return ``lost_threshold`` as trackers take it: None (their default) when negative."""
         return None if self.lost_threshold < 0 else self.lost_threshold
 
-    def updated(self, changes) -> TrackerParameters:
-        """Apply run-time changes (rclpy Parameters); raise ValueError for a bad value."""
+    def updated(self, changes, configure_time: bool = False) -> TrackerParameters:
+        """
+        Apply changes (rclpy Parameters); raise ValueError for a bad value.
+
+        ``configure_time``: the node is unconfigured, so the parameters ``configure`` reads may
+        change too; otherwise a change of one of them is refused with the way to do it.
+        """
+        names = {f.name for f in fields(self)}
         values = {}
         for change in changes:
-            if change.name not in RUNTIME:
-                continue  # read-only ones are refused by rclpy before we are asked
+            if change.name not in names:
+                continue  # another layer's parameter (use_sim_time, autostart)
+            if change.name not in RUNTIME and not configure_time:
+                raise ValueError(f'{change.name} is read by configure: change it while the node '
+                                 'is unconfigured (ros2 lifecycle set <node> cleanup)')
             value = change.value
             if isinstance(value, float) and not math.isfinite(value):
                 raise ValueError(f'{change.name} must be finite, got {value}')
@@ -103,8 +113,10 @@ _RANGES = {
 
 
 def _descriptor(name: str) -> ParameterDescriptor:
-    descriptor = ParameterDescriptor(description=_DESCRIPTIONS[name],
-                                     read_only=name not in RUNTIME)
+    description = _DESCRIPTIONS[name]
+    if name not in RUNTIME:
+        description += ' (read by configure)'
+    descriptor = ParameterDescriptor(description=description)
     bound = _RANGES.get(name)
     if isinstance(bound, IntegerRange):
         descriptor.integer_range = [bound]

@@ -1,6 +1,12 @@
 """
 The tracker node: camera images and an initial box in, Detection2D and diagnostics out.
 
+A managed (lifecycle) node: the constructor only declares parameters; ``configure`` builds the
+tracker (checkpoint load, ONNX export, TensorRT engine build: the slow part), ``activate``
+creates the subscriptions, publishers, services and the worker, ``deactivate`` removes them,
+``cleanup`` frees the backend. With ``autostart`` (the default) ``main`` goes through configure
+and activate by itself, so the node also runs without a lifecycle manager.
+
 Threads: the executor only stores the newest image (latest-frame policy: a frame that arrives
 while the previous one is still waiting is dropped and counted, so no queue ever builds up) and
 the newest init request; one worker thread owns the tracker and does all the computing. A
@@ -9,17 +15,22 @@ failure on one frame is counted and costs that frame only; the worker cannot end
 
 from __future__ import annotations
 
+import gc
 import sys
 import threading
 import time
 
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
-from rcl_interfaces.msg import SetParametersResult
+from rcl_interfaces.msg import ParameterDescriptor, SetParametersResult
 from rclpy.clock import Clock, ClockType
 from rclpy.exceptions import ParameterException
-from rclpy.node import Node
+from rclpy.lifecycle import LifecycleNode, TransitionCallbackReturn
+from rclpy.publisher import Publisher
 from rclpy.qos import (qos_profile_sensor_data, QoSHistoryPolicy, QoSProfile,
                        QoSReliabilityPolicy)
+from rclpy.service import Service
+from rclpy.subscription import Subscription
+from rclpy.timer import Timer
 from sensor_msgs.msg import CompressedImage, Image
 from std_srvs.srv import SetBool, Trigger
 from vision_msgs.msg import Detection2D, Detection2DArray
@@ -56,16 +67,52 @@ def stamp_ns(header) -> int:
     return header.stamp.sec * 1_000_000_000 + header.stamp.nanosec
 
 
-class TrackerNode(Node):
-    """Single-object tracker over a camera stream."""
+class TrackerNode(LifecycleNode):
+    """Single-object tracker over a camera stream, as a managed node."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, tracker_factory=None, **kwargs):
+        """
+        Declare the parameters; nothing is loaded before ``configure``.
+
+        ``tracker_factory(params) -> tracker`` replaces the model factory (tests use a fake).
+        """
         super().__init__('tracker_node', **kwargs)
+        self._tracker_factory = tracker_factory
         try:
             self.params: TrackerParameters = declare_tracker_parameters(self)
         except (ValueError, ParameterException) as error:
             raise StartupError(f'bad parameter: {bounded(error)}') from None
-        self.tracker = self._create_tracker()
+        self.autostart = self.declare_parameter('autostart', True, ParameterDescriptor(
+            description='configure and activate at start, without a lifecycle manager',
+            read_only=True)).value
+        self.tracker = None
+        self.health = None
+        self.configure_error = ''  # the one-line reason of the last failed configure
+        self._configured = False
+        self._autostarting = False  # autostart prints a failed configure's reason itself
+        self._worker = None
+        self._interfaces = []  # what _create_interfaces made, destroyed on deactivate
+        self._cond = threading.Condition()
+        self._running = False
+        self._image_topic = ''
+        self.add_on_set_parameters_callback(self._on_set_parameters)
+        # Iron and later apply accepted changes in a post-set callback; Humble has none, so there
+        # the on-set callback applies them itself once they are validated (its last step)
+        self._apply_in_on_set = not hasattr(self, 'add_post_set_parameters_callback')
+        if not self._apply_in_on_set:
+            self.add_post_set_parameters_callback(self._apply_parameters)
+
+    # -- lifecycle transitions -------------------------------------------------------------
+
+    def on_configure(self, state) -> TransitionCallbackReturn:
+        try:
+            self.tracker = self._create_tracker()
+        except StartupError as error:
+            self.configure_error = str(error)
+            if not self._autostarting:
+                self.get_logger().error(f'configure failed: {error}')
+            return TransitionCallbackReturn.FAILURE
+        self.configure_error = ''
         image_topic = 'image/compressed' if self.params.use_compressed else 'image'
         self._image_topic = self.resolve_topic_name(image_topic)  # remapped, for messages
         self.health = NodeHealth(
@@ -75,39 +122,24 @@ class TrackerNode(Node):
             processing_timeout_s=self.params.processing_timeout_s)
         self._frames = StampedBuffer(self.params.init_buffer_size,
                                      self.params.init_buffer_max_bytes)
-        self._cond = threading.Condition()
         self._latest = None  # (message, receive delay in s) waiting for the worker
         self._inits = InitMailbox(self.params.init_wait_s)
         self._init_arrived = False
         self._size_guard = ResolutionGuard(RESOLUTION_CHANGE_STOP_FRAMES)
         self._enabled = True
         self._stop_reason = ''  # set: the worker stops the track, and logs why
-        self._running = True
         self._hint_logged_at = 0.0
+        self._configured = True
+        self.get_logger().info(
+            f'configured: {self.params.model} on {self.params.backend}/{self.params.device}')
+        return TransitionCallbackReturn.SUCCESS
 
-        qos = qos_profile_sensor_data if not self.params.reliable_qos else QoSProfile(
-            depth=1, history=QoSHistoryPolicy.KEEP_LAST,
-            reliability=QoSReliabilityPolicy.RELIABLE)
-        sub_events = SubscriptionEventCallbacks(incompatible_qos=self._on_incompatible_qos)
-        self.create_subscription(CompressedImage if self.params.use_compressed else Image,
-                                 image_topic, self._on_image, qos, event_callbacks=sub_events)
-        self.create_subscription(Detection2D, '~/init', self._on_init, 10,
-                                 event_callbacks=sub_events)
-        pub_events = PublisherEventCallbacks(incompatible_qos=self._on_incompatible_qos)
-        self._detection_pub = self.create_publisher(Detection2D, '~/detection', 10,
-                                                    event_callbacks=pub_events)
-        self._detections_pub = self.create_publisher(Detection2DArray, '~/detections', 10,
-                                                     event_callbacks=pub_events)
-        self._debug_pub = self.create_publisher(Image, '~/debug_image', 1)
-        self._diag_pub = self.create_publisher(DiagnosticArray, '/diagnostics', 10)
-        self.create_service(Trigger, '~/reset', self._on_reset)
-        self.create_service(SetBool, '~/enable', self._on_enable)
-        self.add_on_set_parameters_callback(self._on_set_parameters)
-        # Health is reported on the steady clock: with use_sim_time and no /clock a ROS-time
-        # timer never fires, and a silent camera would go unreported. Stamps stay ROS time.
-        self.create_timer(self.params.diagnostics_period_s, self._publish_diagnostics,
-                          clock=Clock(clock_type=ClockType.STEADY_TIME))
-
+    def on_activate(self, state) -> TransitionCallbackReturn:
+        with self._cond:
+            self._latest = None
+            self._running = True
+        self.health.frame_taken()
+        self._create_interfaces()
         self._worker = GuardedWorker(self._work_step, self._on_worker_error,
                                      self._on_worker_exit, name='tracker')
         self._worker.start()
@@ -115,10 +147,102 @@ class TrackerNode(Node):
             f'tracking with {self.params.model} on {self.params.backend}/{self.params.device}; '
             f'waiting for images on {self._image_topic} and a box on '
             f'{self.resolve_topic_name("~/init")}')
+        return TransitionCallbackReturn.SUCCESS
+
+    def on_deactivate(self, state) -> TransitionCallbackReturn:
+        # the track is kept (like ~/enable false): activate resumes it
+        self._stop_worker()
+        self._destroy_interfaces()
+        with self._cond:
+            self._latest = None
+        self.health.frame_taken()
+        self.get_logger().info('deactivated: no image is taken and nothing is published')
+        return TransitionCallbackReturn.SUCCESS
+
+    def on_cleanup(self, state) -> TransitionCallbackReturn:
+        self._release_tracker()
+        return TransitionCallbackReturn.SUCCESS
+
+    def on_shutdown(self, state) -> TransitionCallbackReturn:
+        self._stop_worker()
+        self._destroy_interfaces()
+        self._release_tracker()
+        return TransitionCallbackReturn.SUCCESS
+
+    def on_error(self, state) -> TransitionCallbackReturn:
+        # a transition raised: drop everything and go back to unconfigured
+        self.get_logger().error(f'lifecycle transition failed from {state.label}: resources '
+                                'released, configure again')
+        return self.on_shutdown(state)
+
+    def _create_interfaces(self) -> None:
+        """Create every subscription, publisher, service and timer the active node uses."""
+        params = self.params
+        image_topic = 'image/compressed' if params.use_compressed else 'image'
+        qos = qos_profile_sensor_data if not params.reliable_qos else QoSProfile(
+            depth=1, history=QoSHistoryPolicy.KEEP_LAST,
+            reliability=QoSReliabilityPolicy.RELIABLE)
+        sub_events = SubscriptionEventCallbacks(incompatible_qos=self._on_incompatible_qos)
+        pub_events = PublisherEventCallbacks(incompatible_qos=self._on_incompatible_qos)
+        self._detection_pub = self.create_publisher(Detection2D, '~/detection', 10,
+                                                    event_callbacks=pub_events)
+        self._detections_pub = self.create_publisher(Detection2DArray, '~/detections', 10,
+                                                     event_callbacks=pub_events)
+        self._debug_pub = self.create_publisher(Image, '~/debug_image', 1)
+        self._diag_pub = self.create_publisher(DiagnosticArray, '/diagnostics', 10)
+        self._interfaces = [
+            self._detection_pub, self._detections_pub, self._debug_pub, self._diag_pub,
+            self.create_subscription(CompressedImage if params.use_compressed else Image,
+                                     image_topic, self._on_image, qos,
+                                     event_callbacks=sub_events),
+            self.create_subscription(Detection2D, '~/init', self._on_init, 10,
+                                     event_callbacks=sub_events),
+            self.create_service(Trigger, '~/reset', self._on_reset),
+            self.create_service(SetBool, '~/enable', self._on_enable),
+            # Health is reported on the steady clock: with use_sim_time and no /clock a ROS-time
+            # timer never fires, and a silent camera would go unreported. Stamps stay ROS time.
+            self.create_timer(params.diagnostics_period_s, self._publish_diagnostics,
+                              clock=Clock(clock_type=ClockType.STEADY_TIME)),
+        ]
+
+    def _destroy_interfaces(self) -> None:
+        # through the node, which also forgets them (the executor must not wait on them)
+        destroy = {Publisher: self.destroy_publisher, Subscription: self.destroy_subscription,
+                   Service: self.destroy_service, Timer: self.destroy_timer}
+        for entity in self._interfaces:
+            destroy[type(entity)](entity)
+        self._interfaces = []
+
+    def _stop_worker(self) -> None:
+        worker, self._worker = self._worker, None
+        if worker is None:
+            return
+        worker.stop()
+        with self._cond:
+            self._running = False
+            self._cond.notify()
+        worker.join(timeout_s=5.0)
+
+    def _release_tracker(self) -> None:
+        """Drop the tracker and its backend, GPU memory included."""
+        self.tracker = None
+        self._configured = False
+        if getattr(self, '_frames', None) is not None:
+            self._frames = StampedBuffer(self.params.init_buffer_size,
+                                         self.params.init_buffer_max_bytes)
+        with self._cond:
+            self._latest = None
+        gc.collect()
+        torch = sys.modules.get('torch')  # only when a backend brought it in
+        if torch is not None and torch.cuda.is_available():
+            torch.cuda.empty_cache()
 
     # -- setup -----------------------------------------------------------------------------
 
     def _create_tracker(self):
+        """Build the tracker from the parameters; StartupError (one line) if that fails."""
+        if self._tracker_factory is not None:
+            return self._tracker_factory(self.params)
         from lite_tracker_ros.factory import create_tracker, TrackerCreationError
         try:
             return create_tracker(self.params.model, backend=self.params.backend,
@@ -129,19 +253,30 @@ class TrackerNode(Node):
         except TrackerCreationError as error:
             # the first line names the problem and the fix; a key report may follow it
             raise StartupError(str(error).splitlines()[0]) from None
+        except Exception as error:  # noqa: B902 - configure fails, the node stays alive
+            raise StartupError(f'{type(error).__name__}: {bounded(error)}') from None
 
     def _on_set_parameters(self, changes) -> SetParametersResult:
+        """Validate only; an accepted change is applied by ``_apply_parameters``."""
         try:
-            updated = self.params.updated(changes)
+            self.params.updated(changes, configure_time=not self._configured)
         except ValueError as error:
             return SetParametersResult(successful=False, reason=str(error))
-        self.params = updated
-        self.tracker.lost_threshold = updated.tracker_lost_threshold
-        self.health.lag_warn_s = updated.lag_warn_s
-        self.health.image_timeout_s = updated.image_timeout_s
-        self.health.processing_timeout_s = updated.processing_timeout_s
-        self._inits.wait_s = updated.init_wait_s
+        if self._apply_in_on_set:
+            self._apply_parameters(changes)
         return SetParametersResult(successful=True)
+
+    def _apply_parameters(self, changes) -> None:
+        updated = self.params.updated(changes, configure_time=not self._configured)
+        self.params = updated
+        if self.tracker is not None:
+            self.tracker.lost_threshold = updated.tracker_lost_threshold
+        if self.health is not None:
+            self.health.lag_warn_s = updated.lag_warn_s
+            self.health.image_timeout_s = updated.image_timeout_s
+            self.health.processing_timeout_s = updated.processing_timeout_s
+        if self._configured:
+            self._inits.wait_s = updated.init_wait_s
 
     def _on_incompatible_qos(self, event) -> None:
         self.get_logger().error(
@@ -154,6 +289,7 @@ class TrackerNode(Node):
     def _on_image(self, msg) -> None:
         self.health.frame_received(for_worker=self._enabled)
         delay_s = (self.get_clock().now().nanoseconds - stamp_ns(msg.header)) / 1e9
+        self.health.topic_event('input', delay_s if stamp_ns(msg.header) else None)
         with self._cond:
             if self._latest is not None:
                 self.health.frame_dropped()
@@ -316,6 +452,8 @@ class TrackerNode(Node):
             stages.update(result.timings_s)
         now_ns = self.get_clock().now().nanoseconds
         stages['end_to_end'] = (now_ns - stamp_ns(msg.header)) / 1e9
+        self.health.topic_event('output',
+                                stages['end_to_end'] if stamp_ns(msg.header) else None)
         self.health.frame_processed(self.tracker.state.value, stages)
 
     def _check_size(self, frame) -> SizeVerdict:
@@ -373,12 +511,20 @@ class TrackerNode(Node):
                 self.get_logger().warning(f'no image for {silence:.0f} s: {hint}')
                 self._hint_logged_at = now
             self.health.image_hint = hint
-        report = self.health.report()
-        status = DiagnosticStatus(level=bytes([int(report.level)]), message=report.message,
-                                  name=f'{self.get_fully_qualified_name()}: tracker',
-                                  hardware_id=self.params.device)
-        status.values = [KeyValue(key=k, value=v) for k, v in report.values.items()]
-        array = DiagnosticArray(status=[status])
+        # named as diagnostic_updater names its tasks ('<node>: <task>', '<topic> topic
+        # status' for a topic's frequency and stamps), with the full node name: cameras differ
+        node = self.get_fully_qualified_name()
+        topics = self.health.topic_reports()
+        statuses = [(f'{node}: tracker', self.health.report()),
+                    (f'{node}: {self._image_topic} topic status', topics['input']),
+                    (f'{node}: {self.resolve_topic_name("~/detections")} topic status',
+                     topics['output'])]
+        array = DiagnosticArray()
+        for name, report in statuses:
+            status = DiagnosticStatus(level=bytes([int(report.level)]), message=report.message,
+                                      name=name, hardware_id=self.params.device)
+            status.values = [KeyValue(key=k, value=v) for k, v in report.values.items()]
+            array.status.append(status)
         array.header.stamp = self.get_clock().now().to_msg()
         self._diag_pub.publish(array)
 
@@ -398,18 +544,30 @@ class TrackerNode(Node):
                 f'streaming? (ros2 topic hz {topic})')
 
     def destroy_node(self):
-        worker = getattr(self, '_worker', None)  # absent when __init__ failed
-        if worker is not None:
-            worker.stop()
-            with self._cond:
-                self._running = False
-                self._cond.notify()
-            worker.join(timeout_s=5.0)
+        self._stop_worker()
         return super().destroy_node()
 
 
+def autostart(node: TrackerNode) -> None:
+    """Configure and activate when ``autostart`` is set; StartupError (one line) on failure."""
+    if not node.autostart:
+        node.get_logger().info('autostart is false: waiting for a lifecycle manager to '
+                               'configure and activate this node')
+        return
+    node._autostarting = True
+    try:
+        configured = node.trigger_configure()
+    finally:
+        node._autostarting = False
+    if configured != TransitionCallbackReturn.SUCCESS:
+        raise StartupError(node.configure_error or 'configure failed')
+    if node.trigger_activate() != TransitionCallbackReturn.SUCCESS:
+        raise StartupError('activate failed')
+
+
 def main(args=None) -> int:
-    return run_node('tracker_node', TrackerNode, (StartupError,), args)
+    return run_node('tracker_node', TrackerNode, (StartupError,),
+                    args, start=autostart)
 
 
 if __name__ == '__main__':

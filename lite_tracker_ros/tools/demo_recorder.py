@@ -65,7 +65,7 @@ class DemoRecorder:
 
     def _on_diagnostics(self, msg) -> None:
         for status in msg.status:
-            if status.name.startswith(f'{self.namespace}/tracker_node'):
+            if status.name == f'{self.namespace}/tracker_node: tracker':
                 self.diagnostics = {kv.key: kv.value for kv in status.values}
                 self.diagnostics['level'] = str(status.level[0])
                 self.diagnostics['message'] = status.message

@@ -357,3 +357,36 @@ def test_torch_weights_track_like_the_onnx_pair(sot_dir, nanotrack_dir):
     onnx_boxes = _track(_tracker(_onnx_backend(nanotrack_dir, V2)), frames, truth[0])
     agree = np.mean([_iou(a, b) >= 0.99 for a, b in zip(torch_boxes, onnx_boxes)])
     assert agree >= 0.99, f'IoU >= 0.99 on only {agree:.1%} of frames'
+
+
+def test_default_window_is_the_plain_hann_outer_product():
+    # Two candidate cells; the cosine window alone decides between them. The reference
+    # (upstream NanoTrack) ranks cells by score * (1 - wi) + hann(row) * hann(col) * wi; OpenCV's
+    # TrackerNano takes the square root of that window, which here ranks the other cell first.
+    params = PARAMS[V2]
+    box = BoxXYWH(300, 200, 40, 60)
+    scale = _search_scale(box.w, box.h)
+    near, far = (9, 7), (8, 12)
+    p_near, p_far = 0.4, 0.9
+    backend = ScriptedBackend(cell=near, loc=_loc_for_size(box.w * scale, box.h * scale),
+                              peak=math.log(p_near / (1 - p_near)))
+    backend.cls[0, 1][far] = math.log(p_far / (1 - p_far))
+
+    def hann(i):
+        return 0.5 - 0.5 * math.cos(2 * math.pi * i / (SIZE - 1))
+
+    def ranked(cell, p, sqrt_window):
+        window = hann(cell[0]) * hann(cell[1])
+        window = math.sqrt(window) if sqrt_window else window
+        return p * (1 - params.window_influence) + window * params.window_influence
+    assert ranked(near, p_near, False) > ranked(far, p_far, False)
+    assert ranked(near, p_near, True) < ranked(far, p_far, True)  # the test tells them apart
+
+    tracker = _tracker(backend)
+    tracker.init(_noise_frame(), box)
+    result = tracker.update(_noise_frame(seed=2))
+    assert result.score == pytest.approx(p_near, abs=1e-7)  # float32 logits
+    # (row 9, col 7) is (+1, -1) cells from the centre cell (8, 8); the size does not change
+    assert result.box.cx == pytest.approx(box.cx - STRIDE / scale, abs=1e-9)
+    assert result.box.cy == pytest.approx(box.cy + STRIDE / scale, abs=1e-9)
+    assert (result.box.w, result.box.h) == pytest.approx((box.w, box.h), abs=1e-9)

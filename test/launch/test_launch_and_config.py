@@ -27,7 +27,35 @@ def declared_arguments(path: Path) -> set:
 def test_track_launch_arguments():
     assert declared_arguments(ROOT / 'launch' / 'track.launch.py') >= {
         'profile', 'model', 'backend', 'image_topic', 'namespace', 'params_file',
-        'use_compressed', 'weights', 'device'}
+        'use_compressed', 'weights', 'device', 'autostart'}
+
+
+def module_constant(path: Path, name: str):
+    for node in ast.parse(path.read_text()).body:
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], 'id', '') == name:
+            return ast.literal_eval(node.value)
+    raise AssertionError(f'{name} not found in {path.name}')
+
+
+def test_multi_camera_launch_passes_every_track_argument_but_the_per_camera_ones():
+    multi = ROOT / 'launch' / 'multi_camera.launch.py'
+    per_camera = {'namespace', 'image_topic'}  # set by the multi-camera file for each camera
+    track = declared_arguments(ROOT / 'launch' / 'track.launch.py')
+    shared = set(module_constant(multi, 'SHARED_ARGUMENTS'))
+    assert shared == track - per_camera
+    assert declared_arguments(multi) == shared | {'cameras', 'image_topic'}
+    assert "'track.launch.py'" in multi.read_text()  # each camera includes track.launch.py
+
+
+def test_diagnostics_analyzers_are_generic_analyzers_with_a_matcher():
+    data = yaml.safe_load((ROOT / 'config' / 'diagnostics' / 'tracker_analyzers.yaml')
+                          .read_text())
+    params = data['analyzers']['ros__parameters']
+    analyzers = {k: v for k, v in params.items() if isinstance(v, dict)}
+    assert set(analyzers) == {'trackers', 'topics'} and params['path']
+    for analyzer in analyzers.values():
+        assert analyzer['type'] == 'diagnostic_aggregator/GenericAnalyzer'
+        assert analyzer['path'] and analyzer['contains']
 
 
 def test_demo_launch_arguments():

@@ -77,3 +77,21 @@ def test_track_launch_serves_the_namespaced_topics():
                          lambda m: any(s.name.startswith('/launch_test/tracker_node')
                                        for s in m.status))
     assert statuses, 'no diagnostics from /launch_test/tracker_node'
+
+
+@launch_pytest.fixture
+def multi_camera_launch(nanotrack_weights):
+    return LaunchDescription([_include('multi_camera.launch.py', {
+        'cameras': 'cam_a,cam_b', 'profile': 'cpu', 'model': 'nanotrack_v2',
+        'backend': 'torch', 'weights': nanotrack_weights}), launch_pytest.actions.ReadyToTest()])
+
+
+@pytest.mark.launch(fixture=multi_camera_launch)
+def test_multi_camera_launch_starts_one_tracker_per_namespace():
+    from diagnostic_msgs.msg import DiagnosticArray
+    names = set()
+
+    def both_seen(msg):
+        names.update(s.name.split(':')[0] for s in msg.status)
+        return {'/cam_a/tracker_node', '/cam_b/tracker_node'} <= names
+    assert _wait_for('/diagnostics', DiagnosticArray, both_seen), names

@@ -138,7 +138,7 @@ class Session:
 
     def _on_diag(self, msg):
         for status in msg.status:
-            if status.name.startswith(f'{self.tracker.namespace}/tracker_node'):
+            if status.name == f'{self.tracker.namespace}/tracker_node: tracker':
                 self.diagnostics.append(status)
 
     def wait_connected(self, timeout_s=60.0):

@@ -114,3 +114,27 @@ def test_per_frame_failures_and_events_are_counted_by_name_and_texts_bounded():
     assert values['frame_errors.debug_image'] == '2'
     assert values['inits_coalesced'] == '7'
     assert len(values['last_error']) < 300
+
+
+def test_input_and_output_rates_are_exact_on_a_regular_stream():
+    health, clock = make()
+    for _ in range(21):  # 21 frames 0.1 s apart: 20 intervals in 2 s, 10 Hz
+        health.frame_received()
+        health.frame_processed('tracking', {'end_to_end': 0.01, 'receive_delay': 0.004})
+        clock.now += 0.1
+    clock.now -= 0.1
+    values = health.report().values
+    assert values['input_rate_hz'] == values['output_rate_hz'] == '10.00'
+    assert values['latency_ms.receive_delay.p50'] == '4.000'
+
+
+def test_lag_warning_fires_above_lag_warn_s_and_follows_its_changes():
+    health, clock = make()
+    health.frame_received()
+    for _ in range(20):
+        health.frame_processed('tracking', {'end_to_end': 0.3})
+    report = health.report()
+    assert report.level is Level.WARN
+    assert report.message == 'lagging: end-to-end p95 300 ms > 250 ms'
+    health.lag_warn_s = 0.5
+    assert health.report().level is Level.OK

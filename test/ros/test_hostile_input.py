@@ -31,6 +31,9 @@ from ros_harness import (  # noqa: I100, I201 - the sibling test helper module
     RosClient, stamp_of, tracker_session)
 
 
+pytestmark = pytest.mark.slow  # one node process with a real model serves the file
+
+
 def png_chunk(kind: bytes, body: bytes) -> bytes:
     return (struct.pack('>I', len(body)) + kind + body
             + struct.pack('>I', zlib.crc32(kind + body) & 0xFFFFFFFF))

@@ -86,6 +86,30 @@ def test_uyvy_and_yuyv_give_the_same_pixels():
     assert np.all(np.abs(px[:, :, 2] - px[:, :, 1]) <= 1)
 
 
+def bt601_yuv(rgb) -> tuple[int, int, int]:
+    """Video-range BT.601 Y, Cb, Cr of an RGB colour (the coefficients of the standard)."""
+    r, g, b = (c / 255.0 for c in rgb)
+    y = 16 + 65.481 * r + 128.553 * g + 24.966 * b
+    cb = 128 - 37.797 * r - 74.203 * g + 112.0 * b
+    cr = 128 + 112.0 * r - 93.786 * g - 18.214 * b
+    return round(y), round(cb), round(cr)
+
+
+@pytest.mark.parametrize('encoding', ['yuv422', 'uyvy', 'yuyv', 'yuv422_yuy2'])
+def test_yuv422_colours_match_an_independent_bt601_conversion(encoding):
+    colours = [(255, 0, 0), (0, 255, 0), (0, 0, 255), (255, 255, 0), (200, 120, 40)]
+    rows = []
+    for rgb in colours:  # one row of 4 pixels (2 macropixels) per colour
+        y, u, v = bt601_yuv(rgb)
+        macro = [u, y, v, y] if encoding in ('yuv422', 'uyvy') else [y, u, y, v]
+        rows.append(np.array(macro * 2, np.uint8).reshape(4, 2))
+    frame = image_to_frame(pack(np.stack(rows), encoding))
+    rgb_pixels = frame.pixels if frame.order is ChannelOrder.RGB else frame.pixels[..., ::-1]
+    for row, expected in zip(rgb_pixels, colours):
+        for pixel in row:
+            assert np.abs(pixel.astype(int) - expected).max() <= 4, (encoding, pixel, expected)
+
+
 @pytest.mark.parametrize('change,message', [
     ({'encoding': '32FC1'}, 'unsupported encoding'),
     ({'step': 20}, 'step 20 is smaller'),

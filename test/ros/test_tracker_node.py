@@ -1,5 +1,9 @@
 """
-The tracker node over real DDS, in a separate process: boxes, headers, diagnostics, QoS, drops.
+The tracker node over real DDS, in a separate process: what only the real thing can show.
+
+The real model's boxes through the node, QoS between processes, a startup error's one line and
+exit code, fuzzed input. The node's logic (latest-frame policy, init buffer, services,
+diagnostics, lifecycle) is tested in-process, faster, in test_tracker_node_logic.py.
 
 The model is LiteTrack-B4 with the conformance pack's deterministic weights, so the node's boxes
 can be compared with the same tracker run offline in this process.
@@ -19,7 +23,6 @@ from rcl_interfaces.srv import SetParameters  # noqa: E402, I100 - after importo
 from rclpy.parameter import Parameter  # noqa: E402
 from rclpy.qos import QoSProfile, ReliabilityPolicy  # noqa: E402
 from sensor_msgs.msg import Image  # noqa: E402
-from std_srvs.srv import Trigger  # noqa: E402
 from vision_msgs.msg import Detection2D  # noqa: E402
 
 from lite_tracker_ros.core.types import BoxXYWH, TrackState  # noqa: E402
@@ -29,6 +32,7 @@ from ros_harness import (  # noqa: E402, I100, I201 - the sibling test helper mo
     image_message, load_sequence, RosClient, stamp_of, start_tracker, tracker_session)
 
 MODEL = 'litetrack_b4'
+pytestmark = pytest.mark.slow  # every test starts a node process with a real model
 FRAMES = 16
 
 
@@ -93,39 +97,6 @@ def test_node_boxes_equal_the_offline_tracker_and_keep_the_image_header(client, 
     assert status.level in (b'\x00', b'\x01')
 
 
-def test_latest_frame_policy_drops_instead_of_queueing(client, weights, sequence):
-    frames, gt = sequence
-    with tracker_session(client, weights) as session:
-        session.start_track(image_message(frames[0], time.time_ns(), 'cam'), BoxXYWH(*gt[0]))
-        # measure one frame's processing time, in lockstep
-        times = []
-        for i in range(1, 5):
-            msg = image_message(frames[i], time.time_ns(), 'cam')
-            start = time.monotonic()
-            session.send_and_wait(msg)
-            times.append(time.monotonic() - start)
-        period = float(np.median(times))
-        # now publish three times faster than that, for about 40 frames
-        sent = []
-        next_at = time.monotonic()
-        for i in range(40):
-            msg = image_message(frames[i % len(frames)], time.time_ns(), 'cam')
-            session.image_pub.publish(msg)
-            sent.append(stamp_of(msg))
-            next_at += period / 3
-            session.client.spin_until(lambda: time.monotonic() >= next_at, period)
-        session.client.spin_for(3 * period + 1.0)
-        diag, _ = session.latest_diagnostics()
-    processed = [s for s in sent if s in session.arrival]
-    latency = np.array([(session.arrival[s] - s) / 1e9 for s in processed])
-    assert int(diag['frames_dropped']) > 0
-    assert len(processed) < len(sent)
-    # without a queue a result is at most about two frames old: the one in progress and the new
-    assert latency.max() < 4 * period + 0.5, (latency, period)
-    third = max(1, len(latency) // 3)
-    assert latency[-third:].mean() < latency[:third].mean() + 2 * period + 0.2
-
-
 def test_reliable_only_subscription_reports_a_best_effort_publisher(client, weights):
     # our image publisher is best effort: the node never connects to it
     with tracker_session(client, weights, reliable_qos=True, connect=False) as session:
@@ -146,20 +117,6 @@ def test_reliable_publisher_is_served_by_the_default_best_effort_node(client, we
     with tracker_session(client, weights, image_qos=reliable) as session:
         array = session.send_and_wait(image_message(frames[0], time.time_ns(), 'cam'))
     assert array.detections == []
-
-
-def test_reset_service_returns_to_idle(client, weights, sequence):
-    frames, gt = sequence
-    with tracker_session(client, weights) as session:
-        session.start_track(image_message(frames[0], time.time_ns(), 'cam'), BoxXYWH(*gt[0]))
-        session.send_until_tracked(image_message(frames[1], time.time_ns(), 'cam'))
-        reset = session.client.node.create_client(Trigger, session.tracker.topic('reset'))
-        assert reset.wait_for_service(timeout_sec=30.0)
-        future = reset.call_async(Trigger.Request())
-        session.client.spin_until(future.done, 30.0)
-        assert future.result().success
-        after = session.send_and_wait(image_message(frames[2], time.time_ns(), 'cam'))
-    assert after.detections == []
 
 
 def test_lost_threshold_is_per_model_by_default_and_changes_at_run_time(
@@ -192,46 +149,6 @@ def test_lost_threshold_is_per_model_by_default_and_changes_at_run_time(
     assert lost.detections == []
     assert len(back.detections) == 1
     assert not refused.successful and 'lost_threshold' in refused.reason
-
-
-def test_a_silent_image_topic_warns_and_says_why(client, weights, sequence):
-    frames, _ = sequence
-    with tracker_session(client, weights, image_timeout_s=1.0) as session:
-        def warning_with(text):
-            def found():
-                status = session.diagnostics[-1] if session.diagnostics else None
-                values = {kv.key: kv.value for kv in status.values} if status else {}
-                return status is not None and status.level == b'\x01' and \
-                    text in values.get('image_hint', '')
-            return session.client.spin_until(found, 20.0)
-
-        # our publisher exists but sends nothing: the camera is not streaming
-        assert warning_with('1 publisher(s) on'), session.diagnostics[-1]
-        assert session.diagnostics[-1].message.startswith('no image for')
-        session.send_and_wait(image_message(frames[0], time.time_ns(), 'cam'))
-        session.latest_diagnostics()
-        diag, status = session.latest_diagnostics()
-        assert status.level == b'\x00' and 'image_hint' not in diag
-        # no publisher at all: a wrong topic or a camera that is not running
-        client.node.destroy_publisher(session.image_pub)
-        assert warning_with('no publisher on'), session.diagnostics[-1]
-    _, _, err = session.exit
-    assert 'no image for' in err and 'image_topic:=' in err
-
-
-@pytest.mark.parametrize('params,expected', [
-    ({'weights': '/nonexistent/litetrack_b4.pth.tar'}, 'no such file'),
-    ({'backend': 'tensorrt'}, 'unavailable; available: torch'),
-    ({'model': 'no_such_model', 'weights': ''}, 'unknown model'),
-])
-def test_bad_model_configuration_stops_startup_with_one_line(weights, params, expected):
-    tracker = start_tracker(weights, **params)
-    tracker.process.wait(60)
-    err = tracker.process.stderr.read()
-    lines = [line for line in err.splitlines() if line.strip()]
-    assert tracker.process.returncode == 2, err
-    assert len(lines) == 1 and lines[0].startswith('tracker_node: '), err
-    assert expected in lines[0]
 
 
 def test_junk_weights_file_stops_startup_with_one_line(weights, tmp_path):
