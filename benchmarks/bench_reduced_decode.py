@@ -78,7 +78,7 @@ def _jpeg_frames(sequence, upscale: int) -> list[bytes]:
     return frames
 
 
-def _track(tracker, frames: list[bytes], gt: np.ndarray, reduced: bool):
+def _track(tracker, frames: list[bytes], gt: np.ndarray, reduced: bool, margin: float):
     from lite_tracker_ros.evaluation.metrics import present
     init = int(np.flatnonzero(present(gt))[0])
     boxes = np.full((len(frames), 4), np.nan)
@@ -87,7 +87,7 @@ def _track(tracker, frames: list[bytes], gt: np.ndarray, reduced: bool):
         data = np.frombuffer(frames[index], np.uint8)
         reduction = 1
         if reduced and index > init:
-            reduction = resampling_to_reduction(tracker.search_resampling())
+            reduction = resampling_to_reduction(tracker.search_resampling(), margin=margin)
         frame = decode_reduced(data, reduction) if reduction > 1 else None
         if frame is None:
             frame = Frame(cv2.imdecode(data, cv2.IMREAD_COLOR), ChannelOrder.BGR)
@@ -100,7 +100,7 @@ def _track(tracker, frames: list[bytes], gt: np.ndarray, reduced: bool):
     return boxes, init, used
 
 
-def accuracy(data_root: Path, upscale: int) -> None:
+def accuracy(data_root: Path, upscale: int, margin: float) -> None:
     import onnxruntime  # noqa: F401 - fail early and clearly when absent
     from lite_tracker_ros.evaluation.metrics import average_scores, score_sequence
     from lite_tracker_ros.evaluation.sequences import discover_sequences
@@ -109,7 +109,8 @@ def accuracy(data_root: Path, upscale: int) -> None:
     sequences = discover_sequences(data_root)
     # the published ONNX pair, found through the model path like the node finds it
     os.environ.setdefault('LITE_TRACKER_MODEL_PATH', str(SHARED / 'models' / 'nanotrack'))
-    print(f'NanoTrack v2, onnxruntime 1 thread, {len(sequences)} sequences, upscale {upscale}')
+    print(f'NanoTrack v2, onnxruntime 1 thread, {len(sequences)} sequences, upscale {upscale}, '
+          f'margin {margin}')
     print('| sequence | AUC whole | AUC reduced | frames at 1/1, 1/2, 1/4, 1/8 | '
           'max corner diff px | mean corner diff px |')
     print('|---|---|---|---|---|---|')
@@ -120,7 +121,7 @@ def accuracy(data_root: Path, upscale: int) -> None:
         results = {}
         for reduced in (False, True):
             tracker = create_tracker('nanotrack_v2', backend='onnxruntime', num_threads=1)
-            results[reduced] = _track(tracker, frames, gt, reduced)
+            results[reduced] = _track(tracker, frames, gt, reduced, margin)
         (whole, init, _), (reduced_boxes, _, used) = results[False], results[True]
         s_whole, s_reduced = score_sequence(whole, gt, init), score_sequence(reduced_boxes, gt,
                                                                              init)
@@ -145,13 +146,15 @@ def main() -> int:
     parser.add_argument('--repeats', type=int, default=41)
     parser.add_argument('--quality', type=int, default=90)
     parser.add_argument('--upscale', type=int, default=1)
+    parser.add_argument('--margin', type=float, default=1.0,
+                        help='reduce only while reduction * margin <= crop resampling')
     parser.add_argument('--data', type=Path, default=SHARED / 'data' / 'sot')
     args = parser.parse_args()
     cv2.setNumThreads(1)
     if args.timing:
         timing(args.repeats, args.quality)
     if args.accuracy:
-        accuracy(args.data, args.upscale)
+        accuracy(args.data, args.upscale, args.margin)
     if not (args.timing or args.accuracy):
         parser.error('choose --timing and/or --accuracy')
     return 0

@@ -66,17 +66,20 @@ def _visible_mean(pixels: np.ndarray, x0: int, y0: int, side: int,
     return cv2.mean(np.ascontiguousarray(visible))
 
 
-def resampling_to_reduction(resampling: float | None, largest: int = 8) -> int:
+def resampling_to_reduction(resampling: float | None, largest: int = 8,
+                            margin: float = 1.0) -> int:
     """
-    Return the largest DCT reduction (1, 2, 4 or 8) not above ``resampling``.
+    Return the largest DCT reduction (1, 2, 4 or 8) with ``reduction * margin <= resampling``.
 
     ``resampling`` is how many full-image pixels the next crop squeezes into one network input
-    pixel (crop side / input size). Decoding at a reduction up to it loses nothing the network
-    would see; None (no crop coming, e.g. no target) means a whole decode.
+    pixel (crop side / input size): a reduction up to it keeps at least one decoded pixel per
+    network input pixel. ``margin`` > 1 keeps more (the reduced image is a block average, the
+    whole-frame resize a bilinear point sample, so their fine detail differs). None (no crop
+    coming, e.g. no target) means a whole decode.
     """
-    if resampling is None or not math.isfinite(resampling):
+    if resampling is None or not math.isfinite(resampling) or not margin > 0:
         return 1
     reduction = 1
-    while reduction * 2 <= min(resampling, largest):
+    while reduction * 2 <= largest and reduction * 2 * margin <= resampling:
         reduction *= 2
     return reduction
