@@ -28,7 +28,8 @@ try:  # Iron and later
 except ImportError:  # Humble
     from rclpy.qos_event import PublisherEventCallbacks, SubscriptionEventCallbacks
 
-from lite_tracker_ros.core.types import ChannelOrder, TrackState
+from lite_tracker_ros.core.types import BoxXYWH, ChannelOrder, TrackState
+from lite_tracker_ros.ros.compressed_input import CompressedInput
 from lite_tracker_ros.ros.detection_conversion import (
     box_from_detection, detection_array, detection_from_result)
 from lite_tracker_ros.ros.health import NodeHealth
@@ -38,6 +39,7 @@ from lite_tracker_ros.ros.init_request import (
     checked_init_box, InitError, is_stop_request, StampedBuffer)
 from lite_tracker_ros.ros.node_main import run_node
 from lite_tracker_ros.ros.node_parameters import declare_tracker_parameters, TrackerParameters
+from lite_tracker_ros.ros.servo_outputs import ServoOutputs
 
 
 class StartupError(RuntimeError):
@@ -88,6 +90,8 @@ class TrackerNode(Node):
                                                      event_callbacks=pub_events)
         self._debug_pub = self.create_publisher(Image, '~/debug_image', 1)
         self._diag_pub = self.create_publisher(DiagnosticArray, '/diagnostics', 10)
+        self._compressed = CompressedInput(self.params.reduced_decode_margin)
+        self._servo = ServoOutputs(self, self.params, self.health, self._image_topic)
         self.create_service(Trigger, '~/reset', self._on_reset)
         self.create_service(SetBool, '~/enable', self._on_enable)
         self.add_on_set_parameters_callback(self._on_set_parameters)
@@ -220,7 +224,7 @@ class TrackerNode(Node):
     def _process(self, msg, receive_delay_s: float) -> None:
         t0 = time.perf_counter()
         try:
-            frame = image_to_frame(msg) if isinstance(msg, Image) else compressed_to_frame(msg)
+            frame = self._frame_for_update(msg)
         except ImageConversionError as error:
             self.health.bad_input('image_invalid', str(error))
             self.get_logger().warning(f'image dropped: {error}', throttle_duration_sec=1.0)
@@ -235,6 +239,7 @@ class TrackerNode(Node):
                 self.get_logger().error(f'tracking failed on one frame: {error}',
                                         throttle_duration_sec=1.0)
                 return
+        result = self._servo.on_result(msg.header, frame, result, self.params.class_id)
         tracked = result is not None and result.state is TrackState.TRACKING
         detection = detection_from_result(msg.header, result, self.params.class_id) \
             if tracked else None
@@ -250,6 +255,13 @@ class TrackerNode(Node):
         stages['end_to_end'] = (now_ns - stamp_ns(msg.header)) / 1e9
         self.health.frame_processed(self.tracker.state.value, stages)
 
+    def _frame_for_update(self, msg):
+        if isinstance(msg, Image):
+            return image_to_frame(msg)
+        # while tracking, a JPEG is decoded only as finely as the next search crop reads it
+        resampling = getattr(self.tracker, 'search_resampling', lambda: None)()
+        return self._compressed.to_frame(msg, resampling)
+
     def _publish_debug(self, header, frame, result) -> None:
         pixels = frame.pixels
         if frame.order is ChannelOrder.MONO:
@@ -258,6 +270,9 @@ class TrackerNode(Node):
             pixels, order = pixels.copy(), frame.order
         if result is not None:
             b = result.box
+            if frame.scale != 1:  # a reduced decode: the debug image is at that scale too
+                b = BoxXYWH(b.x / frame.scale, b.y / frame.scale, b.w / frame.scale,
+                            b.h / frame.scale)
             colour = (0, 255, 0) if result.state is TrackState.TRACKING else (255, 160, 0)
             cv2.rectangle(pixels, (round(b.x), round(b.y)), (round(b.x + b.w), round(b.y + b.h)),
                           colour, 2)
@@ -283,7 +298,11 @@ class TrackerNode(Node):
         status = DiagnosticStatus(level=bytes([int(report.level)]), message=report.message,
                                   name=f'{self.get_fully_qualified_name()}: tracker',
                                   hardware_id=self.params.device)
-        status.values = [KeyValue(key=k, value=v) for k, v in report.values.items()]
+        values = {**report.values, **self._servo.diagnostic_values()}
+        if self.params.use_compressed:
+            values['decode.frames_by_scale'] = ', '.join(
+                f'1/{s}: {n}' for s, n in sorted(dict(self._compressed.frames_by_scale).items()))
+        status.values = [KeyValue(key=k, value=v) for k, v in values.items()]
         array = DiagnosticArray(status=[status])
         array.header.stamp = self.get_clock().now().to_msg()
         self._diag_pub.publish(array)
