@@ -22,7 +22,7 @@ from lite_tracker_ros.core.types import BoxXYWH
 class BoxMotionFilter:
     """Four independent constant-velocity Kalman filters: centre x, centre y, width, height."""
 
-    def __init__(self, process_noise: float = 2000.0, measurement_noise: float = 2.0,
+    def __init__(self, process_noise: float = 1000.0, measurement_noise: float = 2.0,
                  max_gap_s: float = 1.0):
         if not (process_noise > 0 and measurement_noise > 0 and max_gap_s > 0):
             raise ValueError('process_noise, measurement_noise and max_gap_s must be positive, '

@@ -39,7 +39,7 @@ class TrackerParameters:
     motion_filter: bool = False
     smooth_box: bool = False
     predict_ahead_s: float = 0.0
-    motion_process_noise: float = 2000.0
+    motion_process_noise: float = 1000.0
     motion_measurement_noise: float = 2.0
 
     @property
