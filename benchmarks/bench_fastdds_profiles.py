@@ -7,8 +7,8 @@ starts), so the rows compare the same node, model and frames with only the trans
 changed. Variants run in turn, ``--rounds`` times interleaved, so load from other jobs hits them
 alike. It measures, it asserts nothing.
 
-    scripts/loopback_exec.sh .venv/bin/python benchmarks/bench_fastdds_profiles.py \\
-        --sizes 1920x1080,3840x2160 --frames 100
+    scripts/loopback_exec.sh .venv/bin/python benchmarks/bench_fastdds_profiles.py
+        --sizes 1920x1080,3840x2160 --frames 60
 """
 
 from __future__ import annotations

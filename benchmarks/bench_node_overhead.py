@@ -77,7 +77,8 @@ def measure(size, frames, params, source, compressed=False):
                                  120), 'tracker node did not start'
         images = []
         reader = open_frame_source(source, loop=True)
-        for _ in range(min(frames, 300)):
+        # distinct frames (then looped): 300, or fewer where they would pass ~1 GiB (4K)
+        for _ in range(min(frames, 300, max(10, 2**30 // (width * height * 3 * 2)))):
             images.append(cv2.resize(reader.read(), (width, height)))
 
         messages = [_compressed_message(image) if compressed else image_message(image, 0, 'bench')

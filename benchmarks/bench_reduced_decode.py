@@ -48,7 +48,7 @@ def timing(repeats: int, quality: int) -> None:
                 'header only': jpeg_size}
     for reduction in (2, 4, 8):
         variants[f'1/{reduction}'] = lambda d, r=reduction: decode_reduced(d, r)
-    print(f'| image | JPEG KiB | ' + ' | '.join(f'{name} ms' for name in variants) + ' |')
+    print('| image | JPEG KiB | ' + ' | '.join(f'{name} ms' for name in variants) + ' |')
     print('|---|---|' + '---|' * len(variants))
     for width, height in SIZES:
         grow = width > frame.shape[1]

@@ -48,7 +48,7 @@ class CameraModel:
 
     @classmethod
     def from_camera_info(cls, info) -> CameraModel:
-        """Build from a ``sensor_msgs/CameraInfo`` (or look-alike); CameraModelError if unusable."""
+        """Build from a ``sensor_msgs/CameraInfo`` (or look-alike); CameraModelError if bad."""
         k = [float(v) for v in info.k]
         if len(k) != 9 or not all(math.isfinite(v) for v in k) or k[0] <= 0 or k[4] <= 0:
             raise CameraModelError(f'camera_info K {k} needs finite fx > 0 and fy > 0 '
@@ -79,7 +79,7 @@ class CameraModel:
     def mismatch(self, frame_id: str, width: int, height: int) -> str | None:
         """Say why this model does not describe an image, or None when it does."""
         if frame_id != self.frame_id:
-            return f'camera_info frame_id {self.frame_id!r} is not the image\'s {frame_id!r}'
+            return f"camera_info frame_id {self.frame_id!r} is not the image's {frame_id!r}"
         if (width, height) != (self.width, self.height):
             return (f'camera_info describes {self.width}x{self.height} images, the image is '
                     f'{width}x{height}')
@@ -95,7 +95,7 @@ def normalised_coordinates(model: CameraModel, u: float, v: float) -> tuple[floa
 
 
 def bearing(model: CameraModel, u: float, v: float) -> tuple[float, float, float]:
-    """Unit ray, in the optical frame, through image point ``(u, v)`` (tracker convention)."""
+    """Return the unit ray, in the optical frame, through image point ``(u, v)``."""
     # to sensor pixels with integer pixel centres (K's convention)
     su = model.roi_x + (u * model.binning_x) - 0.5
     sv = model.roi_y + (v * model.binning_y) - 0.5

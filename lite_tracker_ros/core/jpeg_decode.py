@@ -25,7 +25,7 @@ _STANDALONE = frozenset(range(0xD0, 0xD9)) | {0x01}
 
 
 def jpeg_size(data: bytes | np.ndarray) -> tuple[int, int] | None:
-    """Return ``(width, height)`` from a JPEG's frame header, or None if it has none we can read."""
+    """Return ``(width, height)`` from a JPEG's frame header, or None where there is none."""
     buf = memoryview(np.frombuffer(data, dtype=np.uint8))
     if len(buf) < 4 or buf[0] != 0xFF or buf[1] != 0xD8:
         return None

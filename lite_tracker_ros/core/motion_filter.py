@@ -70,7 +70,7 @@ class BoxMotionFilter:
 
     @property
     def box(self) -> BoxXYWH:
-        """The filtered box at the time of the latest measurement."""
+        """Return the filtered box at the time of the latest measurement."""
         return self._as_box(self._x)
 
     @property
@@ -79,7 +79,7 @@ class BoxMotionFilter:
         return tuple(float(v) for v in self._x[:, 1])
 
     def predict(self, time_s: float) -> BoxXYWH:
-        """The box extrapolated to ``time_s`` at the estimated velocity (state unchanged)."""
+        """Return the box extrapolated to ``time_s`` at the estimated velocity (no update)."""
         if self._time is None:
             raise RuntimeError('predict() before any update()')
         x, _ = self._propagate(time_s - self._time)

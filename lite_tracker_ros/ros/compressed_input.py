@@ -30,7 +30,7 @@ class CompressedInput:
         self.frames_by_scale: Counter[int] = Counter()
 
     def to_frame(self, msg, resampling: float | None) -> Frame:
-        """Decode ``msg`` for a crop of ``resampling`` image pixels per input pixel (None: whole)."""
+        """Decode ``msg`` for a crop of ``resampling`` image px per input px (None: whole)."""
         frame = None
         reduction = resampling_to_reduction(resampling, margin=self.margin) if self.margin else 1
         if reduction > 1 and self._checked_size is not None:

@@ -28,7 +28,7 @@ from lite_tracker_ros.ros.detection_conversion import detection_from_result
 
 
 def camera_info_topic_for(image_topic: str) -> str:
-    """The image_transport sibling: ``/cam/image_raw[/compressed]`` -> ``/cam/camera_info``."""
+    """Return the image_transport sibling: ``/cam/image[/compressed]`` -> ``/cam/camera_info``."""
     base = image_topic[:-len('/compressed')] if image_topic.endswith('/compressed') \
         else image_topic
     parent = base.rsplit('/', 1)[0]

@@ -117,3 +117,93 @@ def test_siamese_crop_through_the_scale_matches_the_whole_frame_crop(channels, w
 def test_crop_resampling_is_the_crop_side_over_its_output():
     # ceil(sqrt(90 * 100) * 4) = 380 pixels into 96
     assert crop_resampling(BoxXYWH(0.0, 0.0, 90.0, 100.0), 4.0, 96) == 380 / 96
+
+
+class _CentrePeakBackend:
+    """A centre-head backend whose maps put the target at the crop centre, 1/4 of its side."""
+
+    name, device = 'centre_peak', 'cpu'
+
+    def __init__(self):
+        self.searches = []
+
+    def set_template(self, inputs):
+        pass
+
+    def search(self, inputs):
+        self.searches.append(np.array(inputs['search']))
+        score = np.full((1, 1, 16, 16), 1e-4, np.float32)
+        score[0, 0, 8, 8] = 0.9
+        size = np.full((1, 2, 16, 16), 0.25, np.float32)
+        return {'score_map': score, 'size_map': size,
+                'offset_map': np.zeros((1, 2, 16, 16), np.float32)}
+
+
+class _NanoCentreBackend:
+    """NanoTrack maps whose centre cell predicts a 60 x 40 px box at the cell."""
+
+    name, device = 'nano_centre', 'cpu'
+
+    def __init__(self):
+        self.searches = []
+
+    def set_template(self, inputs):
+        pass
+
+    def search(self, inputs):
+        self.searches.append(np.array(inputs['search']))
+        cls = np.zeros((1, 2, 16, 16), np.float32)
+        cls[0, 1] = -16.0
+        cls[0, 1, 8, 8] = 16.0
+        loc = np.empty((1, 4, 16, 16), np.float32)
+        loc[0, [0, 2]], loc[0, [1, 3]] = 30.0, 20.0
+        return {'cls': cls, 'loc': loc}
+
+
+def _track_whole_and_reduced(make_tracker, box, scale):
+    """Update two trackers on one image, whole and reduced; return results and search inputs."""
+    image = _blob_image(720, 1280, box.cx, box.cy, sigma=40.0)
+    results, searches = [], []
+    for frame in (Frame(image, ChannelOrder.BGR), _reduced(image, scale)):
+        tracker, backend = make_tracker()
+        assert tracker.search_resampling() is None  # idle: a whole decode
+        tracker.init(Frame(image, ChannelOrder.BGR), box)
+        resampling = tracker.search_resampling()
+        results.append(tracker.update(frame))
+        searches.append(backend.searches[-1])
+    return resampling, results, searches
+
+
+def test_centre_head_tracker_through_a_reduced_frame():
+    from lite_tracker_ros.core.center_tracker import CenterHeadTracker
+    from lite_tracker_ros.core.model_spec import CropSpec, ModelSpec
+    spec = ModelSpec(name='fake', family='fake', template=CropSpec(128, 2.0),
+                     search=CropSpec(256, 4.0), template_inputs=('template',))
+
+    def make():
+        backend = _CentrePeakBackend()
+        return CenterHeadTracker(spec, backend), backend
+
+    # near the right edge: clipping must use the full image's width, not the reduced one's
+    box = BoxXYWH(1180.0, 300.0, 150.0, 140.0)
+    resampling, (whole, reduced), (a, b) = _track_whole_and_reduced(make, box, 2)
+    assert resampling == math.ceil(math.sqrt(150.0 * 140.0) * 4.0) / 256
+    assert reduced.box == whole.box
+    assert whole.box.x + whole.box.w <= 1280.0
+    assert np.abs(a - b).mean() < 0.02  # normalised inputs: about 1 grey level of 255
+
+
+def test_nanotrack_through_a_reduced_frame():
+    from lite_tracker_ros.core.nanotrack_tracker import NanoTracker
+    from lite_tracker_ros.specs.nanotrack import PARAMS, SPECS
+
+    def make():
+        backend = _NanoCentreBackend()
+        return NanoTracker(SPECS['nanotrack_v2'], backend, PARAMS['nanotrack_v2']), backend
+
+    box = BoxXYWH(1150.0, 600.0, 160.0, 110.0)  # the search window leaves the image
+    resampling, (whole, reduced), (a, b) = _track_whole_and_reduced(make, box, 2)
+    p = 0.5 * (160.0 + 110.0)  # the upstream context rule, written out
+    assert resampling == round(math.sqrt((160.0 + p) * (110.0 + p)) * 255 / 127) / 255
+    assert reduced.box == whole.box
+    assert np.abs(a - b).mean() < 1.0  # raw 0..255 inputs
