@@ -1,4 +1,4 @@
-"""
+r"""
 Raw-image transport under Fast DDS profile variants: shared-memory segment size, data sharing.
 
 Writes each variant of ``scripts/fastdds_loopback.xml`` to a temporary folder and runs
@@ -7,8 +7,9 @@ starts), so the rows compare the same node, model and frames with only the trans
 changed. Variants run in turn, ``--rounds`` times interleaved, so load from other jobs hits them
 alike. It measures, it asserts nothing.
 
-    scripts/loopback_exec.sh .venv/bin/python benchmarks/bench_fastdds_profiles.py
-        --sizes 1920x1080,3840x2160 --frames 60
+    LITE_TRACKER_MODEL_PATH=../shared/models/nanotrack \
+        scripts/loopback_exec.sh .venv/bin/python benchmarks/bench_fastdds_profiles.py \
+        --sizes 1920x1080,3840x2160 --frames 60 --rounds 2
 """
 
 from __future__ import annotations

@@ -16,7 +16,11 @@ that the targets cover enough pixels for the reductions to apply: the sequences 
 1280x720, where they rarely do. It measures, it asserts nothing.
 
     .venv/bin/python benchmarks/bench_reduced_decode.py --timing --accuracy
-    .venv/bin/python benchmarks/bench_reduced_decode.py --accuracy --upscale 3
+    .venv/bin/python benchmarks/bench_reduced_decode.py --accuracy --upscale 3 --margin 2
+    .venv/bin/python benchmarks/bench_reduced_decode.py --one-step --upscale 3 --margin 2
+
+``--one-step`` isolates the decode's effect from drift: before every update the reduced-path
+tracker is given the whole-path tracker's state, so each difference is one update's.
 """
 
 from __future__ import annotations
@@ -100,6 +104,58 @@ def _track(tracker, frames: list[bytes], gt: np.ndarray, reduced: bool, margin: 
     return boxes, init, used
 
 
+def _one_step(make_tracker, frames: list[bytes], gt: np.ndarray, margin: float):
+    """
+    Per-frame box differences with no drift: both paths start every update from one state.
+
+    Returns the largest corner difference (px) per frame that was decoded reduced. NanoTrack's
+    whole state is its box (centre and size), copied from the whole-decode tracker each frame.
+    """
+    from lite_tracker_ros.evaluation.metrics import present
+    init = int(np.flatnonzero(present(gt))[0])
+    whole, reduced = make_tracker(), make_tracker()
+    first = Frame(cv2.imdecode(np.frombuffer(frames[init], np.uint8), cv2.IMREAD_COLOR),
+                  ChannelOrder.BGR)
+    start = BoxXYWH(*(float(v) for v in gt[init]))
+    whole.init(first, start)
+    reduced.init(first, start)
+    diffs = []
+    for data in frames[init + 1:]:
+        for name in ('_cx', '_cy', '_w', '_h'):
+            setattr(reduced, name, getattr(whole, name))
+        reduction = resampling_to_reduction(whole.search_resampling(), margin=margin)
+        buffer = np.frombuffer(data, np.uint8)
+        a = whole.update(Frame(cv2.imdecode(buffer, cv2.IMREAD_COLOR), ChannelOrder.BGR)).box
+        if reduction == 1:
+            continue  # the same whole frame: nothing to compare
+        b = reduced.update(decode_reduced(buffer, reduction)).box
+        diffs.append(max(abs(a.x - b.x), abs(a.y - b.y), abs(a.x + a.w - b.x - b.w),
+                         abs(a.y + a.h - b.y - b.h)))
+    return diffs
+
+
+def one_step(data_root: Path, upscale: int, margin: float) -> None:
+    from lite_tracker_ros.evaluation.sequences import discover_sequences
+    from lite_tracker_ros.factory import create_tracker
+    os.environ.setdefault('LITE_TRACKER_MODEL_PATH', str(SHARED / 'models' / 'nanotrack'))
+    print(f'NanoTrack v2 one-step box differences, upscale {upscale}, margin {margin}')
+    print('| sequence | frames reduced | corner diff p50 / p95 / max px |')
+    print('|---|---|---|')
+    everything = []
+    for sequence in discover_sequences(data_root):
+        gt = sequence.groundtruth() * upscale
+        diffs = _one_step(lambda: create_tracker('nanotrack_v2', backend='onnxruntime',
+                                                 num_threads=1),
+                          _jpeg_frames(sequence, upscale), gt, margin)
+        everything += diffs
+        cells = (' / '.join(f'{np.percentile(diffs, q):.2f}' for q in (50, 95, 100))
+                 if diffs else '-')
+        print(f'| {sequence.name} | {len(diffs)} | {cells} |')
+    if everything:
+        cells = ' / '.join(f'{np.percentile(everything, q):.2f}' for q in (50, 95, 100))
+        print(f'| **all** | {len(everything)} | {cells} |')
+
+
 def accuracy(data_root: Path, upscale: int, margin: float) -> None:
     import onnxruntime  # noqa: F401 - fail early and clearly when absent
     from lite_tracker_ros.evaluation.metrics import average_scores, score_sequence
@@ -143,6 +199,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('--timing', action='store_true')
     parser.add_argument('--accuracy', action='store_true')
+    parser.add_argument('--one-step', action='store_true',
+                        help='box differences of single updates from a shared state (no drift)')
     parser.add_argument('--repeats', type=int, default=41)
     parser.add_argument('--quality', type=int, default=90)
     parser.add_argument('--upscale', type=int, default=1)
@@ -155,8 +213,10 @@ def main() -> int:
         timing(args.repeats, args.quality)
     if args.accuracy:
         accuracy(args.data, args.upscale, args.margin)
-    if not (args.timing or args.accuracy):
-        parser.error('choose --timing and/or --accuracy')
+    if args.one_step:
+        one_step(args.data, args.upscale, args.margin)
+    if not (args.timing or args.accuracy or args.one_step):
+        parser.error('choose --timing, --accuracy and/or --one-step')
     return 0
 
 

@@ -207,3 +207,55 @@ def test_nanotrack_through_a_reduced_frame():
     assert resampling == round(math.sqrt((160.0 + p) * (110.0 + p)) * 255 / 127) / 255
     assert reduced.box == whole.box
     assert np.abs(a - b).mean() < 1.0  # raw 0..255 inputs
+
+
+def test_nanotrack_v2_boxes_through_reduced_decode_on_a_real_sequence(sot_dir):
+    """
+    One update at a time from a shared state, whole vs reduced decode, real weights and frames.
+
+    vot_bag enlarged 3x (so reductions apply) and re-encoded as JPEG; before each update the
+    reduced-path tracker takes the whole-path tracker's state, so each difference is one
+    update's, not accumulated drift. Tolerance from benchmarks/bench_reduced_decode.py
+    --one-step (all 12 sequences: median 0.7 px, p95 4.5 px at this scale; a rare flip between
+    two near-equal peaks moves a box further, hence the median and p80 here).
+    """
+    from pathlib import Path
+
+    from lite_tracker_ros.backends.nanotrack_onnx import NanoTrackOnnxBackend
+    from lite_tracker_ros.core.nanotrack_tracker import NanoTracker
+    from lite_tracker_ros.specs.nanotrack import PARAMS, SPECS
+
+    models = Path(__file__).resolve().parents[2].parent / 'shared' / 'models' / 'nanotrack'
+    if not (models / 'nanotrackv2_backbone.onnx').exists():
+        pytest.skip(f'NanoTrack v2 ONNX pair not found in {models}')
+    sequence = sot_dir / 'vot_bag'
+    paths = sorted((sequence / 'img').glob('*.jpg'))[:40]
+    first_box = np.loadtxt(sequence / 'groundtruth.txt', delimiter=',')[0] * 3
+
+    def make():
+        backend = NanoTrackOnnxBackend(SPECS['nanotrack_v2'], models / 'nanotrackv2_backbone.onnx',
+                                       models / 'nanotrackv2_head.onnx', threads=1)
+        return NanoTracker(SPECS['nanotrack_v2'], backend, PARAMS['nanotrack_v2'])
+
+    whole, reduced = make(), make()
+    diffs = []
+    for index, path in enumerate(paths):
+        pixels = cv2.resize(cv2.imread(str(path)), None, fx=3, fy=3,
+                            interpolation=cv2.INTER_CUBIC)
+        data = cv2.imencode('.jpg', pixels, [cv2.IMWRITE_JPEG_QUALITY, 90])[1]
+        full = Frame(cv2.imdecode(data, cv2.IMREAD_COLOR), ChannelOrder.BGR)
+        if index == 0:
+            whole.init(full, BoxXYWH(*first_box))
+            reduced.init(full, BoxXYWH(*first_box))
+            continue
+        for name in ('_cx', '_cy', '_w', '_h'):  # NanoTrack's whole state is its box
+            setattr(reduced, name, getattr(whole, name))
+        reduction = resampling_to_reduction(whole.search_resampling(), margin=2.0)
+        a = whole.update(full).box
+        if reduction > 1:
+            b = reduced.update(decode_reduced(data, reduction)).box
+            diffs.append(max(abs(a.x - b.x), abs(a.y - b.y), abs(a.x + a.w - b.x - b.w),
+                             abs(a.y + a.h - b.y - b.h)))
+    assert len(diffs) >= 10, 'the test frames should be decoded at reduced scale'
+    assert np.median(diffs) < 1.0
+    assert np.percentile(diffs, 80) < 3.0
