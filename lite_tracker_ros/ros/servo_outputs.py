@@ -72,6 +72,15 @@ class ServoOutputs:
         """Publish bearing and prediction for a tracked result; return it (smoothed if asked)."""
         if result is None or result.state is not TrackState.TRACKING:
             return result
+        try:
+            return self._outputs(header, frame, result, class_id)
+        except Exception as error:  # noqa: B902 - an extra output must not cost the box
+            self._health.bad_input('servo_output_failed', str(error))
+            self._node.get_logger().error(f'bearing/prediction failed: {error}',
+                                          throttle_duration_sec=5.0)
+            return result
+
+    def _outputs(self, header, frame, result: TrackResult, class_id: str) -> TrackResult:
         self._class_id = class_id
         image_s = header.stamp.sec + header.stamp.nanosec * 1e-9
         if self._motion is not None:
