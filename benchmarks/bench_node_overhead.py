@@ -9,6 +9,12 @@ same frames, so overhead = end-to-end - update: transport both ways, image conve
 message building and thread hand-over.
 
     .venv/bin/python benchmarks/bench_node_overhead.py --frames 200
+    .venv/bin/python benchmarks/bench_node_overhead.py --sizes 1920x1080 --compressed \
+        --reduced-decode-margin 2
+
+``--compressed`` publishes each frame as a JPEG (quality 90) on ``image/compressed``; the target
+is then a box of a quarter of the image's height, so the search crop is large enough for reduced
+decoding to apply (``--reduced-decode-margin 0`` decodes every frame whole, as before).
 
 Run it through the loopback setup (scripts/test.sh sets the same environment):
 ROS_AUTOMATIC_DISCOVERY_RANGE=LOCALHOST and
@@ -35,19 +41,29 @@ os.environ.setdefault('FASTDDS_DEFAULT_PROFILES_FILE',
 from diagnostic_msgs.msg import DiagnosticArray  # noqa: E402, I100 - after the environment
 from rclpy.qos import qos_profile_sensor_data  # noqa: E402
 from ros_harness import image_message, RosClient, stamp_of, TrackerProcess  # noqa: E402
-from sensor_msgs.msg import Image  # noqa: E402
+from sensor_msgs.msg import CompressedImage, Image  # noqa: E402
 from vision_msgs.msg import Detection2D, Detection2DArray  # noqa: E402
 
 from lite_tracker_ros.sources import open_frame_source  # noqa: E402
 
 
-def measure(size, frames, params, source):
+def _compressed_message(image):
+    msg = CompressedImage(format='jpeg')
+    msg.data = cv2.imencode('.jpg', image, [cv2.IMWRITE_JPEG_QUALITY, 90])[1].tobytes()
+    msg.header.frame_id = 'bench'
+    return msg
+
+
+def measure(size, frames, params, source, compressed=False):
     width, height = size
     tracker = TrackerProcess(f'/bench_{width}x{height}_{os.getpid()}', params)
     client = RosClient(f'overhead_{width}x{height}')
     try:
         node = client.node
-        pub = node.create_publisher(Image, f'{tracker.namespace}/image', qos_profile_sensor_data)
+        pub = node.create_publisher(CompressedImage if compressed else Image,
+                                    f'{tracker.namespace}/image'
+                                    + ('/compressed' if compressed else ''),
+                                    qos_profile_sensor_data)
         init_pub = node.create_publisher(Detection2D, tracker.topic('init'), 10)
         arrivals, diags = {}, []
         node.create_subscription(Detection2DArray, tracker.topic('detections'),
@@ -61,10 +77,12 @@ def measure(size, frames, params, source):
                                  120), 'tracker node did not start'
         images = []
         reader = open_frame_source(source, loop=True)
-        for _ in range(min(frames, 300)):
+        # distinct frames (then looped): 300, or fewer where they would pass ~1 GiB (4K)
+        for _ in range(min(frames, 300, max(10, 2**30 // (width * height * 3 * 2)))):
             images.append(cv2.resize(reader.read(), (width, height)))
 
-        messages = [image_message(image, 0, 'bench') for image in images]
+        messages = [_compressed_message(image) if compressed else image_message(image, 0, 'bench')
+                    for image in images]
 
         def send(i):
             # stamped just before publishing, as a driver stamps a finished message: building
@@ -80,7 +98,8 @@ def measure(size, frames, params, source):
         init = Detection2D()
         init.header = first.header
         init.bbox.center.position.x, init.bbox.center.position.y = width / 2, height / 2
-        init.bbox.size_x, init.bbox.size_y = width / 8, height / 8
+        side = height / 4 if compressed else None
+        init.bbox.size_x, init.bbox.size_y = (side, side) if side else (width / 8, height / 8)
         init_pub.publish(init)
         client.spin_for(1.0)
         for i in range(10):  # warm-up
@@ -117,13 +136,23 @@ def main() -> int:
     parser.add_argument('--weights', default='')
     parser.add_argument('--source', type=Path,
                         default=ROOT.parent / 'shared' / 'data' / 'videos' / 'pysot_bag.avi')
+    parser.add_argument('--sizes', default='640x480,1920x1080',
+                        help='comma-separated WIDTHxHEIGHT list')
+    parser.add_argument('--compressed', action='store_true',
+                        help='publish JPEG CompressedImage instead of raw Image')
+    parser.add_argument('--reduced-decode-margin', type=float, default=2.0)
     args = parser.parse_args()
     params = {'model': args.model, 'backend': args.backend, 'weights': args.weights,
               'num_threads': 1, 'diagnostics_period_s': 0.5}
-    rows = [measure(size, args.frames, params, args.source)
-            for size in ((640, 480), (1920, 1080))]
+    if args.compressed:
+        params.update(use_compressed=True, reduced_decode_margin=args.reduced_decode_margin)
+    sizes = [tuple(int(v) for v in s.split('x')) for s in args.sizes.split(',')]
+    rows = [measure(size, args.frames, params, args.source, args.compressed) for size in sizes]
+    kind = (f'JPEG, reduced_decode_margin {args.reduced_decode_margin:g}' if args.compressed
+            else 'raw bgr8')
     print(f'model {args.model} on {args.backend}, 1 inference thread, lockstep, '
-          f'{args.frames} frames per size\n')
+          f'{args.frames} frames per size, {kind}, '
+          f'profile {os.environ["FASTDDS_DEFAULT_PROFILES_FILE"]}\n')
     print('| image | end-to-end mean / p50 / p95 ms | tracker update mean ms | '
           'overhead (e2e - update) mean / p50 ms | of which: image in (stamp to callback) | '
           'in the node besides update | result out | image conversion |')

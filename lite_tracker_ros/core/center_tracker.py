@@ -20,7 +20,7 @@ import numpy as np
 
 from lite_tracker_ros.core.backend import Backend
 from lite_tracker_ros.core.center_decode import box_to_crop_pixels, decode_center, hann_window
-from lite_tracker_ros.core.crop import sample_target
+from lite_tracker_ros.core.crop import crop_resampling, sample_target
 from lite_tracker_ros.core.frame import as_frame
 from lite_tracker_ros.core.geometry import clip_box, map_box_back
 from lite_tracker_ros.core.model_spec import ModelSpec
@@ -103,6 +103,12 @@ class CenterHeadTracker(TrackBookkeeping):
         t3 = time.perf_counter()
         return TrackResult(self._box, peak.score, self._state, self._track_id,
                            {'preprocess': t1 - t0, 'inference': t2 - t1, 'postprocess': t3 - t2})
+
+    def search_resampling(self) -> float | None:
+        """Full-image pixels per network input pixel of the next search crop; None when IDLE."""
+        if self._state is TrackState.IDLE or self._box is None:
+            return None
+        return crop_resampling(self._box, self.spec.search.factor, self.spec.search.size)
 
     def reset(self) -> None:
         """Forget the target; the state becomes IDLE until the next ``init``."""

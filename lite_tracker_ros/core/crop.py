@@ -19,6 +19,7 @@ import math
 import cv2
 import numpy as np
 
+from lite_tracker_ros.core.reduced_crop import crop_reduced
 from lite_tracker_ros.core.types import BoxXYWH, ChannelOrder, Frame
 
 
@@ -53,6 +54,11 @@ def crop_window(box: BoxXYWH, factor: float, width: int, height: int) -> CropWin
     return CropWindow(x1, y1, side, _read_range(x1, side, width), _read_range(y1, side, height))
 
 
+def crop_resampling(box: BoxXYWH, factor: float, out_size: int) -> float:
+    """Full-image pixels per output pixel of the crop :func:`sample_target` would take."""
+    return math.ceil(math.sqrt(box.w * box.h) * factor) / out_size
+
+
 def _read_range(start: int, side: int, size: int) -> tuple[int, int]:
     end = start + side
     # the reference pads max(end - size + 1, 0) at the far side: one too many, so the last
@@ -66,6 +72,10 @@ def _read_range(start: int, side: int, size: int) -> tuple[int, int]:
 def sample_target(frame: Frame, box: BoxXYWH, factor: float, out_size: int) -> TargetCrop:
     """Crop ``factor`` times the box's geometric-mean side around its centre, resized."""
     window = crop_window(box, factor, frame.width, frame.height)
+    if frame.scale != 1:  # a reduced decode: same window, read through the scale
+        pixels = crop_reduced(frame, window.x1, window.y1, window.side, out_size, (0.0,) * 4)
+        return TargetCrop(np.ascontiguousarray(_to_rgb(pixels, frame.order)),
+                          out_size / window.side)
     (x_lo, x_hi), (y_lo, y_hi) = window.read_x, window.read_y
     padded = np.zeros((window.side, window.side, 3), dtype=np.uint8)
     if x_hi > x_lo and y_hi > y_lo:

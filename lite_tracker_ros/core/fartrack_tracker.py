@@ -26,7 +26,7 @@ import numpy as np
 
 from lite_tracker_ros.core.backend import Backend
 from lite_tracker_ros.core.center_decode import box_to_crop_pixels
-from lite_tracker_ros.core.crop import sample_target
+from lite_tracker_ros.core.crop import crop_resampling, sample_target
 from lite_tracker_ros.core.fartrack_template_memory import TemplateMemory
 from lite_tracker_ros.core.frame import as_frame
 from lite_tracker_ros.core.geometry import clip_box, map_box_back
@@ -128,6 +128,18 @@ class FARTrackTracker(TrackBookkeeping):
         t3 = time.perf_counter()
         return TrackResult(self._box, score, self._state, self._track_id,
                            {'preprocess': t1 - t0, 'inference': t2 - t1, 'postprocess': t3 - t2})
+
+    def search_resampling(self) -> float | None:
+        """
+        Full-image pixels per network input pixel of the next update's crops; None when IDLE.
+
+        The smaller of the search crop's and the new template's (both come from that frame).
+        """
+        if self._state is TrackState.IDLE or self._box is None:
+            return None
+        spec = self.spec
+        return min(crop_resampling(self._box, spec.search.factor, spec.search.size),
+                   crop_resampling(self._box, spec.template.factor, spec.template.size))
 
     def reset(self) -> None:
         """Forget the target and the template memory; the state becomes IDLE."""

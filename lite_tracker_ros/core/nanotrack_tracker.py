@@ -26,6 +26,7 @@ import numpy as np
 from lite_tracker_ros.core.backend import Backend
 from lite_tracker_ros.core.frame import as_frame
 from lite_tracker_ros.core.model_spec import ModelSpec
+from lite_tracker_ros.core.reduced_crop import crop_reduced
 from lite_tracker_ros.core.siamese_crop import crop_square, SquareWindow
 from lite_tracker_ros.core.track_bookkeeping import TrackBookkeeping
 from lite_tracker_ros.core.tracker import FrameLike
@@ -143,7 +144,19 @@ class NanoTracker(TrackBookkeeping):
         half = (side + 1) // 2
         return SquareWindow(int(self._cx) - half, int(self._cy) - half, max(side, 1))
 
+    def search_resampling(self) -> float | None:
+        """
+        Full-image pixels per network input pixel of the next ``update``'s search crop.
+
+        None when IDLE, and with the OpenCV arithmetic (kept exact: whole frames only).
+        """
+        if self._state is TrackState.IDLE or self._quirks is not None:
+            return None
+        return round(self._params.search_side(self._w, self._h)) / self._params.instance_size
+
     def _crop(self, frame: Frame, window: SquareWindow, out_size: int) -> np.ndarray:
+        if frame.scale != 1:
+            return crop_reduced(frame, window.x0, window.y0, window.side, out_size, None)
         pixels = frame.pixels
         pad = None
         if (self._quirks is not None and self._quirks.frame_mean_pad

@@ -60,17 +60,30 @@ class Frame:
 
     ``pixels`` may be a strided view into a message buffer; the core never copies or converts
     the whole frame, it only reads the crop window.
+
+    A frame decoded at reduced scale (JPEG DCT scaling) has ``scale`` > 1: pixel ``(i, j)`` of
+    ``pixels`` covers full-image pixels ``[i*scale, (i+1)*scale)`` x ``[j*scale, (j+1)*scale)``,
+    and ``full_size`` is the full image's ``(width, height)``. ``width``/``height`` and every
+    box stay in full-image pixels; only the crops read ``pixels`` through the scale.
     """
 
     pixels: np.ndarray
     order: ChannelOrder = ChannelOrder.RGB
+    scale: int = 1
+    full_size: tuple[int, int] | None = None
 
     @property
     def height(self) -> int:
+        """Height of the full image in pixels (not of a reduced ``pixels`` array)."""
+        if self.full_size is not None:
+            return int(self.full_size[1])
         return int(self.pixels.shape[0])
 
     @property
     def width(self) -> int:
+        """Width of the full image in pixels (not of a reduced ``pixels`` array)."""
+        if self.full_size is not None:
+            return int(self.full_size[0])
         return int(self.pixels.shape[1])
 
 

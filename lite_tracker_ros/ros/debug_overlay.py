@@ -5,7 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from lite_tracker_ros.core.types import ChannelOrder, Frame, TrackResult, TrackState
+from lite_tracker_ros.core.types import BoxXYWH, ChannelOrder, Frame, TrackResult, TrackState
 
 
 def draw_result(frame: Frame, result: TrackResult | None) -> tuple[np.ndarray, ChannelOrder]:
@@ -26,6 +26,8 @@ def draw_result(frame: Frame, result: TrackResult | None) -> tuple[np.ndarray, C
     colour = (0, 255, 0) if result.state is TrackState.TRACKING else (255, 160, 0)
     label = f'{result.state.value} {result.score:.2f}'
     b = result.box
+    if frame.scale != 1:  # a reduced decode: the pixels are at that scale, the box is not
+        b = BoxXYWH(b.x / frame.scale, b.y / frame.scale, b.w / frame.scale, b.h / frame.scale)
     if not b.is_finite():
         cv2.putText(pixels, f'{label} (box not finite)', (4, 16), cv2.FONT_HERSHEY_SIMPLEX, 0.5,
                     colour, 1)

@@ -43,6 +43,13 @@ class TrackerParameters:
     image_timeout_s: float = 5.0
     processing_timeout_s: float = 10.0
     max_image_pixels: int = 8192 * 8192
+    reduced_decode_margin: float = 2.0
+    camera_info_topic: str = ''
+    motion_filter: bool = False
+    smooth_box: bool = False
+    predict_ahead_s: float = 0.0
+    motion_process_noise: float = 1000.0
+    motion_measurement_noise: float = 2.0
 
     @property
     def tracker_lost_threshold(self) -> float | None:
@@ -97,6 +104,17 @@ _DESCRIPTIONS = {
                             'diagnostics ERROR; 0 = never',
     'max_image_pixels': 'images declaring more pixels (width x height) are refused before they '
                         'are decoded or converted',
+    'reduced_decode_margin': 'compressed input: decode JPEGs at 1/2, 1/4, 1/8 while that keeps '
+                             'this many decoded pixels per network input pixel of the search '
+                             'crop; 0 = always whole',
+    'camera_info_topic': 'CameraInfo for ~/bearing; empty: the camera_info sibling of the image '
+                         'topic',
+    'motion_filter': 'constant-velocity Kalman filter on the box: velocity in diagnostics and '
+                     '~/predicted, the box at publish time',
+    'smooth_box': 'publish the filtered box (no lag at constant velocity); needs motion_filter',
+    'predict_ahead_s': '~/predicted looks this much beyond the publish time (actuation delay)',
+    'motion_process_noise': 'how fast the box may change speed, px/s^2 per sqrt(Hz)',
+    'motion_measurement_noise': 'jitter of the tracked box, px',
 }
 _RANGES = {
     'num_threads': IntegerRange(from_value=0, to_value=256, step=1),
@@ -109,6 +127,10 @@ _RANGES = {
     'image_timeout_s': FloatingPointRange(from_value=0.0, to_value=3600.0, step=0.0),
     'processing_timeout_s': FloatingPointRange(from_value=0.0, to_value=3600.0, step=0.0),
     'max_image_pixels': IntegerRange(from_value=1, to_value=1 << 40, step=1),
+    'reduced_decode_margin': FloatingPointRange(from_value=0.0, to_value=16.0, step=0.0),
+    'predict_ahead_s': FloatingPointRange(from_value=0.0, to_value=5.0, step=0.0),
+    'motion_process_noise': FloatingPointRange(from_value=0.001, to_value=1e6, step=0.0),
+    'motion_measurement_noise': FloatingPointRange(from_value=0.001, to_value=1e4, step=0.0),
 }
 
 
@@ -147,4 +169,9 @@ def _validated(params: TrackerParameters) -> TrackerParameters:
     if len(params.class_id) > MAX_CLASS_ID_CHARS:
         raise ValueError(f'class_id has {len(params.class_id)} characters; at most '
                          f'{MAX_CLASS_ID_CHARS} are allowed')
+    if params.smooth_box and not params.motion_filter:
+        raise ValueError('smooth_box needs motion_filter: true (the smoothing is its filter)')
+    if 0.0 < params.reduced_decode_margin < 1.0:
+        raise ValueError(f'reduced_decode_margin {params.reduced_decode_margin} under 1 would '
+                         'decode fewer pixels than the network sees; use 0 (off) or >= 1')
     return params

@@ -42,6 +42,7 @@ except ImportError:  # Humble
 
 from lite_tracker_ros.core.types import TrackState
 from lite_tracker_ros.ros.bounded_text import bounded
+from lite_tracker_ros.ros.compressed_input import CompressedInput
 from lite_tracker_ros.ros.debug_overlay import draw_result
 from lite_tracker_ros.ros.detection_conversion import (
     box_from_detection, detection_array, detection_from_result)
@@ -54,6 +55,7 @@ from lite_tracker_ros.ros.init_request import (
 from lite_tracker_ros.ros.node_main import run_node
 from lite_tracker_ros.ros.node_parameters import declare_tracker_parameters, TrackerParameters
 from lite_tracker_ros.ros.resolution_guard import ResolutionGuard, SizeVerdict
+from lite_tracker_ros.ros.servo_outputs import ServoOutputs
 
 #: frames of one new size in a row after which the stream counts as resized (a glitch is 1-2)
 RESOLUTION_CHANGE_STOP_FRAMES = 5
@@ -204,6 +206,9 @@ class TrackerNode(LifecycleNode):
             self.create_timer(params.diagnostics_period_s, self._publish_diagnostics,
                               clock=Clock(clock_type=ClockType.STEADY_TIME)),
         ]
+        self._compressed = CompressedInput(params.reduced_decode_margin)
+        self._servo = ServoOutputs(self, params, self.health, self._image_topic)
+        self._interfaces += self._servo.entities
 
     def _destroy_interfaces(self) -> None:
         # through the node, which also forgets them (the executor must not wait on them)
@@ -422,7 +427,7 @@ class TrackerNode(LifecycleNode):
     def _process(self, msg, receive_delay_s: float) -> None:
         t0 = time.perf_counter()
         try:
-            frame = self._to_frame(msg)
+            frame = self._frame_for_update(msg)
         except ImageConversionError as error:
             self.health.bad_input(error.kind, str(error))
             self.get_logger().warning(f'image dropped: {bounded(error)}',
@@ -446,6 +451,7 @@ class TrackerNode(LifecycleNode):
                 self.get_logger().error(f'tracking failed on one frame: {bounded(error)}',
                                         throttle_duration_sec=1.0)
                 return
+        result = self._servo.on_result(msg.header, frame, result, self.params.class_id)
         self._publish_result(msg.header, frame, result)
         stages = {'receive_delay': receive_delay_s, 'conversion': conversion_s}
         if result is not None:
@@ -499,6 +505,13 @@ class TrackerNode(LifecycleNode):
                 self.get_logger().error(f'debug image failed: {bounded(error)}',
                                         throttle_duration_sec=1.0)
 
+    def _frame_for_update(self, msg):
+        if isinstance(msg, Image):
+            return self._to_frame(msg)
+        # while tracking, a JPEG is decoded only as finely as the next search crop reads it
+        resampling = getattr(self.tracker, 'search_resampling', lambda: None)()
+        return self._compressed.to_frame(msg, resampling, self.params.max_image_pixels)
+
     # -- diagnostics -----------------------------------------------------------------------
 
     def _publish_diagnostics(self) -> None:
@@ -515,7 +528,12 @@ class TrackerNode(LifecycleNode):
         # status' for a topic's frequency and stamps), with the full node name: cameras differ
         node = self.get_fully_qualified_name()
         topics = self.health.topic_reports()
-        statuses = [(f'{node}: tracker', self.health.report()),
+        tracker = self.health.report()
+        tracker.values.update(self._servo.diagnostic_values())
+        if self.params.use_compressed:
+            tracker.values['decode.frames_by_scale'] = ', '.join(
+                f'1/{s}: {n}' for s, n in sorted(dict(self._compressed.frames_by_scale).items()))
+        statuses = [(f'{node}: tracker', tracker),
                     (f'{node}: {self._image_topic} topic status', topics['input']),
                     (f'{node}: {self.resolve_topic_name("~/detections")} topic status',
                      topics['output'])]

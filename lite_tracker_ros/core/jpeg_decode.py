@@ -1,0 +1,74 @@
+"""
+Decoding a JPEG at reduced scale (libjpeg's DCT scaling), as a frame that knows its scale.
+
+libjpeg(-turbo) can stop the inverse DCT early and produce the image at 1/2, 1/4 or 1/8 of its
+size for a fraction of the work of a whole decode; OpenCV exposes that as
+``cv2.IMREAD_REDUCED_COLOR_{2,4,8}`` (the OpenCV wheels carry libjpeg-turbo), so no further
+dependency is needed. The full image size, which a reduced decode rounds away, is read from the
+JPEG's frame header. Anything that is not a plain JPEG this can size, or that decodes to another
+shape than expected (an EXIF rotation, say), is decoded whole instead: never a wrong scale.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from lite_tracker_ros.core.types import ChannelOrder, Frame
+
+_FLAGS = {1: cv2.IMREAD_COLOR, 2: cv2.IMREAD_REDUCED_COLOR_2, 4: cv2.IMREAD_REDUCED_COLOR_4,
+          8: cv2.IMREAD_REDUCED_COLOR_8}
+REDUCTIONS = tuple(_FLAGS)
+# start-of-frame markers: every SOFn but DHT (C4), JPG (C8) and DAC (CC)
+_SOF = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
+_STANDALONE = frozenset(range(0xD0, 0xD9)) | {0x01}
+
+
+def jpeg_size(data: bytes | np.ndarray) -> tuple[int, int] | None:
+    """Return ``(width, height)`` from a JPEG's frame header, or None where there is none."""
+    buf = memoryview(np.frombuffer(data, dtype=np.uint8))
+    if len(buf) < 4 or buf[0] != 0xFF or buf[1] != 0xD8:
+        return None
+    pos = 2
+    while pos + 4 <= len(buf):
+        if buf[pos] != 0xFF:
+            return None
+        marker = buf[pos + 1]
+        if marker == 0xFF:  # fill byte
+            pos += 1
+            continue
+        if marker in _STANDALONE:
+            pos += 2
+            continue
+        length = (buf[pos + 2] << 8) | buf[pos + 3]
+        if marker in _SOF:
+            if length < 7 or pos + 9 > len(buf):
+                return None
+            height = (buf[pos + 5] << 8) | buf[pos + 6]
+            width = (buf[pos + 7] << 8) | buf[pos + 8]
+            return (width, height) if width and height else None
+        if marker == 0xDA or length < 2:  # scan data before any frame header: not for us
+            return None
+        pos += 2 + length
+    return None
+
+
+def decode_reduced(data: bytes | np.ndarray, reduction: int) -> Frame | None:
+    """
+    Decode a JPEG at ``1/reduction`` scale into a BGR frame carrying that scale.
+
+    Returns None when this cannot be done exactly (not a JPEG with a readable frame header, a
+    decode failure, an unexpected shape): the caller then decodes the image whole.
+    """
+    flag = _FLAGS.get(int(reduction))
+    if flag is None:
+        raise ValueError(f'reduction must be one of {REDUCTIONS}, got {reduction}')
+    size = jpeg_size(data)
+    if size is None:
+        return None
+    pixels = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), flag)
+    width, height = size
+    expected = (-(-height // reduction), -(-width // reduction))
+    if pixels is None or pixels.shape[:2] != expected:
+        return None
+    return Frame(pixels, ChannelOrder.BGR, scale=int(reduction), full_size=size)
