@@ -13,6 +13,7 @@ import json
 import os
 from pathlib import Path
 import random
+import sys
 
 import numpy as np
 import pytest
@@ -27,6 +28,13 @@ os.environ['FASTDDS_DEFAULT_PROFILES_FILE'] = str(
 if not os.environ.get('ROS_DOMAIN_ID'):
     # 1..101 keeps every participant's ports below the ephemeral range.
     os.environ['ROS_DOMAIN_ID'] = str(random.SystemRandom().randint(1, 101))
+
+# scripts/bootstrap.sh registers the package in the venv's ament index, as colcon does in a
+# workspace; make that prefix visible as sourcing a workspace's setup script would.
+if (Path(sys.prefix) / 'share/ament_index/resource_index/packages/lite_tracker_ros').exists():
+    _prefixes = [p for p in os.environ.get('AMENT_PREFIX_PATH', '').split(os.pathsep) if p]
+    if sys.prefix not in _prefixes:
+        os.environ['AMENT_PREFIX_PATH'] = os.pathsep.join(_prefixes + [sys.prefix])
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DIR = Path(os.environ.get('LITE_TRACKER_SHARED', REPO_ROOT.parent / 'shared')).resolve()

@@ -4,13 +4,12 @@ from pathlib import Path
 
 import pytest
 
-ament_flake8 = pytest.importorskip(
-    'ament_flake8.main', reason='ament_flake8 not installed (pip: ament-lint-flake8)')
-
 
 @pytest.mark.flake8
 @pytest.mark.linter
 def test_flake8():
+    ament_flake8 = pytest.importorskip(
+        'ament_flake8.main', reason='ament_flake8 not installed (pip: ament-lint-flake8)')
     config = Path(__file__).with_name('flake8.ini')
     rc, errors = ament_flake8.main_with_errors(argv=['--config', str(config)])
     assert rc == 0, f'Found {len(errors)} code style errors / warnings:\n' + '\n'.join(errors)

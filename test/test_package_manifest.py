@@ -11,7 +11,6 @@ import sys
 
 import pytest
 
-catkin_pkg_package = pytest.importorskip('catkin_pkg.package', reason='catkin_pkg not installed')
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -53,6 +52,8 @@ def third_party_imports(paths):
 
 @pytest.fixture(scope='module')
 def package():
+    catkin_pkg_package = pytest.importorskip('catkin_pkg.package',
+                                             reason='catkin_pkg not installed')
     return catkin_pkg_package.parse_package(ROOT / 'package.xml')
 
 

@@ -2,12 +2,11 @@
 
 import pytest
 
-main = pytest.importorskip(
-    'ament_pep257.main', reason='ament_pep257 not installed (pip: ament-lint-pep257)').main
-
 
 @pytest.mark.linter
 @pytest.mark.pep257
 def test_pep257():
+    main = pytest.importorskip(
+        'ament_pep257.main', reason='ament_pep257 not installed (pip: ament-lint-pep257)').main
     rc = main(argv=['.', 'test'])
     assert rc == 0, 'Found code style errors / warnings'

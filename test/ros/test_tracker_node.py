@@ -15,7 +15,7 @@ from hypothesis import given, settings, strategies as st
 import numpy as np
 import pytest
 
-rclpy = pytest.importorskip('rclpy', reason='rclpy not importable: run through scripts/test.sh')
+import rclpy  # a hard dependency (package.xml): missing is an error, not a skip
 from diagnostic_msgs.msg import DiagnosticArray  # noqa: E402, I100 - after importorskip
 from rcl_interfaces.srv import SetParameters  # noqa: E402
 from rclpy.parameter import Parameter  # noqa: E402

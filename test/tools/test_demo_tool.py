@@ -8,8 +8,6 @@ import sys
 import cv2
 import pytest
 
-pytest.importorskip('rclpy', reason='rclpy not importable: run through scripts/test.sh')
-
 
 def run_demo(tmp_path, env_extra, *args):
     env = dict(os.environ, LITE_TRACKER_CACHE=str(tmp_path / 'cache'), **env_extra)
