@@ -231,6 +231,10 @@ def create_tracker(model: str, backend: str = 'torch', device: str = 'cpu',
             if runner is not None:
                 return _tracker(family, spec, runner, tracker_options)
         weights = Path(weights) if weights is not None else _default_weights(spec.name)
+        if not weights.exists():
+            raise TrackerCreationError(
+                f'weights {str(weights)!r}: no such file; give a checkpoint, safetensors, ONNX '
+                'or engine file, or leave weights empty to use the model cache')
 
         def load_network() -> 'TrackerNetwork':
             from lite_tracker_ros.networks import checkpoint

@@ -16,7 +16,7 @@ HEADER = re.compile(
 
 
 def checked_files():
-    """The files ament_copyright checks here: .py and .cmake, as its crawler selects them."""
+    """Yield the files ament_copyright checks: .py and .cmake, as its crawler selects them."""
     for path in sorted(ROOT.rglob('*')):
         parts = path.relative_to(ROOT).parts
         if any(part[0] in '._' for part in parts[:-1]) or parts[0] in ('build', 'install', 'log'):
@@ -35,7 +35,8 @@ def has_header(text):
 
 
 def test_every_source_file_starts_with_the_mit_header():
-    missing = [str(p.relative_to(ROOT)) for p in checked_files() if not has_header(p.read_text())]
+    missing = [str(path.relative_to(ROOT)) for path in checked_files()
+               if not has_header(path.read_text())]
     assert not missing, 'add the MIT header (see test/test_copyright.py HEADER) to: ' + \
         ', '.join(missing)
 
@@ -43,7 +44,8 @@ def test_every_source_file_starts_with_the_mit_header():
 def test_contributing_states_the_licence():
     # ament_copyright also reads CONTRIBUTING.md beside LICENSE at a repository root
     text = ' '.join((ROOT / 'CONTRIBUTING.md').read_text().split())
-    assert 'Any contribution that you make to this repository will be under the MIT license' in text
+    assert ('Any contribution that you make to this repository will be under the MIT license'
+            in text)
 
 
 def test_the_header_check_rejects_a_file_without_it():
@@ -59,6 +61,7 @@ def test_the_header_check_rejects_a_file_without_it():
 def test_copyright():
     ament_copyright = pytest.importorskip(
         'ament_copyright.main',
-        reason='ament_copyright is not on PyPI; a ROS install has it (ros-<distro>-ament-copyright)')
+        reason='ament_copyright is not on PyPI; a ROS install has it '
+               '(ros-<distro>-ament-copyright)')
     rc = ament_copyright.main(argv=['.', 'test'])
     assert rc == 0, 'Found errors'

@@ -50,6 +50,11 @@ def test_wrong_variant_weights_say_what_differs(b4_checkpoint):
     ({'model': 'litetrack_b42'}, 'known models: .*litetrack_b4'),
     ({'model': 'litetrack_b4', 'precision': 'fp16'}, 'use fp32'),
     ({'model': 'litetrack_b4', 'weights': '/nonexistent/ckpt.pth'}, 'no such file'),
+    # the message names the setting (the node's weights parameter, the tools' --weights)
+    ({'model': 'litetrack_b4', 'weights': '/nonexistent/ckpt.pth'},
+     "^weights '/nonexistent/ckpt.pth': no such file"),
+    ({'model': 'nanotrack_v2', 'backend': 'onnxruntime', 'weights': '/nonexistent/x.onnx'},
+     "^weights '/nonexistent/x.onnx': no such file"),
 ])
 def test_errors_say_what_to_change(kwargs, match):
     with pytest.raises(TrackerCreationError, match=match):

@@ -21,7 +21,7 @@ def python_files(*folders):
 
 
 def module_level_skips(path):
-    """Calls of pytest's skip helpers that run at import (outside any function or class)."""
+    """List the calls of pytest skip helpers that run at import (outside functions, classes)."""
     found = []
     pending = list(ast.parse(path.read_text(), str(path)).body)
     while pending:

@@ -95,6 +95,7 @@ class NodeHealth:
         self._started = clock()
         self._last_image: float | None = None
         self.image_hint = ''  # what the node found out about a silent input
+        self.idle_hint = ''  # what an idle node waits for (said in the status message)
         self._counts: Counter[str] = Counter()
         self._bad_input: Counter[str] = Counter()
         self._latency = {stage: LatencyWindow() for stage in STAGES}
@@ -177,6 +178,8 @@ class NodeHealth:
                 'never' if self._last_image is None else f'{now - self._last_image:.1f}')
             silence = self._image_silence(now)
             level, message = Level.OK, self._state
+            if self._state == 'idle' and self.idle_hint:
+                message = f'idle: {self.idle_hint}'
             if self._backend_failed:
                 level, message = Level.ERROR, 'backend failed on the last frame'
             elif silence is not None:

@@ -64,6 +64,7 @@ class TrackerNode(Node):
             {'model': self.params.model, 'backend': self.params.backend,
              'device': self.params.device, 'image_topic': self._image_topic},
             lag_warn_s=self.params.lag_warn_s, image_timeout_s=self.params.image_timeout_s)
+        self.health.idle_hint = f'waiting for an init box on {self.resolve_topic_name("~/init")}'
         self._frames = StampedBuffer(self.params.init_buffer_size)
         self._cond = threading.Condition()
         self._latest = None  # (message, receive delay in s) waiting for the worker

@@ -62,3 +62,14 @@ def test_backend_failure_outranks_a_silent_input_which_outranks_a_lost_target():
     health.backend_error('CUDA out of memory')
     report = health.report()
     assert report.level is Level.ERROR and report.values['last_error'].endswith('memory')
+
+
+def test_an_idle_node_says_what_it_waits_for_at_level_ok():
+    health, clock = make()
+    health.idle_hint = 'waiting for an init box on /tracker_node/init'
+    health.frame_received()
+    report = health.report()
+    assert report.level is Level.OK
+    assert report.message == 'idle: waiting for an init box on /tracker_node/init'
+    health.set_state('tracking')
+    assert health.report().message == 'tracking'

@@ -15,7 +15,6 @@ from hypothesis import given, settings, strategies as st
 import numpy as np
 import pytest
 
-import rclpy  # a hard dependency (package.xml): missing is an error, not a skip
 from diagnostic_msgs.msg import DiagnosticArray  # noqa: E402, I100 - after importorskip
 from rcl_interfaces.srv import SetParameters  # noqa: E402
 from rclpy.parameter import Parameter  # noqa: E402
@@ -396,3 +395,12 @@ def test_fuzzed_images_and_init_boxes_never_stop_the_node(client, weights, seque
     assert int(diag['bad_input_total']) > 0
     assert int(diag.get('bad_input.image_invalid', 0)) > 0
     assert 'Traceback' not in err
+
+
+def test_an_idle_node_says_in_diagnostics_what_it_waits_for(client, weights, sequence):
+    frames, _ = sequence
+    with tracker_session(client, weights) as session:
+        session.send_and_wait(image_message(frames[0], time.time_ns(), 'cam'))
+        _, status = session.latest_diagnostics()
+    assert status.level == bytes([0])
+    assert status.message == f'idle: waiting for an init box on {session.tracker.topic("init")}'

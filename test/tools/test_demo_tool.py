@@ -6,7 +6,6 @@ import subprocess
 import sys
 
 import cv2
-import pytest
 
 
 def run_demo(tmp_path, env_extra, *args):
