@@ -42,7 +42,9 @@ def main(argv: list[str] | None = None) -> int:
         if name == chosen:  # only the chosen tool is imported
             _tool(name).add_arguments(sub)
     args = parser.parse_args(argv)
-    return int(_tool(args.command).run(args) or 0)
+    from lite_tracker_ros.command_hint import localized_stderr
+    with localized_stderr():
+        return int(_tool(args.command).run(args) or 0)
 
 
 if __name__ == '__main__':

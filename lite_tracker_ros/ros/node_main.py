@@ -13,6 +13,8 @@ from typing import Callable, Optional
 import rclpy
 from rclpy.executors import ExternalShutdownException
 
+from lite_tracker_ros.command_hint import localize
+
 
 def run_node(program: str, make_node: Callable, startup_errors: tuple[type[Exception], ...],
              args=None, done: Optional[Callable[[object], bool]] = None) -> int:
@@ -26,7 +28,7 @@ def run_node(program: str, make_node: Callable, startup_errors: tuple[type[Excep
     try:
         node = make_node()
     except startup_errors as error:
-        print(f'{program}: {error}', file=sys.stderr)
+        print(f'{program}: {localize(str(error))}', file=sys.stderr)
         rclpy.try_shutdown()
         return 2
     try:
