@@ -86,7 +86,8 @@ def image_to_frame(msg) -> Frame:
     if encoding in _MONO16:
         rows = _checked_rows(msg, 2)
         dtype = np.dtype('>u2' if msg.is_bigendian else '<u2')
-        mono16 = rows.view(dtype).reshape(int(msg.height), int(msg.width))
+        # contiguous first: numpy < 1.23 views a strided (row-padded) array only at equal itemsize
+        mono16 = np.ascontiguousarray(rows).view(dtype).reshape(int(msg.height), int(msg.width))
         # The trackers take 8-bit input: keep the most significant byte.
         return Frame((mono16 >> 8).astype(np.uint8), ChannelOrder.MONO)
     if encoding in _YUV422:

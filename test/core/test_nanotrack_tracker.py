@@ -289,6 +289,8 @@ def _opencv_boxes(nanotrack_dir, frames, box):
 
 @pytest.fixture(scope='module')
 def opencv_runs(sot_dir, nanotrack_dir):
+    if not hasattr(cv2, 'TrackerNano_Params'):
+        pytest.skip(f'cv2.TrackerNano needs OpenCV >= 4.7; this is {cv2.__version__}')
     cv2.setNumThreads(2)
     runs = {}
     for name in SUBSET:
