@@ -23,6 +23,17 @@ import sys
 import numpy as np
 import pytest
 
+
+def _fast_dds_major() -> int | None:
+    from importlib.metadata import PackageNotFoundError, version
+    for wheel in ('ros-fastrtps', 'ros-fastdds'):
+        try:
+            return int(version(wheel).split('.')[0])
+        except (PackageNotFoundError, ValueError):
+            continue
+    return None
+
+
 # Set before any test imports rclpy: rmw reads these at context initialisation, and child
 # processes inherit them. Discovery outside loopback is never allowed, whatever the caller set.
 os.environ['ROS_AUTOMATIC_DISCOVERY_RANGE'] = 'LOCALHOST'
@@ -30,6 +41,10 @@ os.environ.pop('ROS_STATIC_PEERS', None)
 # Shared memory big enough for camera images, UDP bound to 127.0.0.1 (see the file's comment).
 os.environ['FASTDDS_DEFAULT_PROFILES_FILE'] = str(
     Path(__file__).resolve().parents[1] / 'scripts' / 'fastdds_loopback.xml')
+# Fast DDS 2 (Humble, Jazzy; the oldest-stack venv) reads only the older name, which Fast DDS 3
+# reports as deprecated: without it images over 0.5 MiB go as UDP fragments and get lost.
+if _fast_dds_major() == 2 or os.environ.get('ROS_DISTRO') in ('humble', 'jazzy'):
+    os.environ['FASTRTPS_DEFAULT_PROFILES_FILE'] = os.environ['FASTDDS_DEFAULT_PROFILES_FILE']
 if not os.environ.get('ROS_DOMAIN_ID'):
     # 1..101 keeps every participant's ports below the ephemeral range.
     os.environ['ROS_DOMAIN_ID'] = str(random.SystemRandom().randint(1, 101))

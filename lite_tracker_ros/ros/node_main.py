@@ -39,6 +39,11 @@ def run_node(program: str, make_node: Callable, startup_errors: tuple[type[Excep
                 rclpy.spin_once(node, timeout_sec=0.1)
     except (KeyboardInterrupt, ExternalShutdownException):
         pass
+    except Exception:
+        # rclpy 7 (Jazzy) can fail building its wait set once Ctrl-C has shut the context
+        # down, instead of raising ExternalShutdownException: that is a shutdown, not an error
+        if rclpy.ok():
+            raise
     finally:
         node.destroy_node()
         rclpy.try_shutdown()
