@@ -51,8 +51,10 @@ def test_same_as_opencv_dnn(nanotrack_dir, crops, name):
         backbone = cv2.dnn.readNet(str(nanotrack_dir / f'nanotrack{version}_backbone.onnx'))
         head = cv2.dnn.readNet(str(nanotrack_dir / f'nanotrack{version}_head.onnx'))
     except cv2.error as error:  # OpenCV before 4.7 cannot import these graphs (Clip, opset 11)
+        reason = next((line for line in str(error).splitlines() if 'parse error' in line),
+                      str(error).strip().splitlines()[0])
         pytest.skip(f'OpenCV {cv2.__version__} DNN cannot read the NanoTrack graphs: '
-                    f'{str(error).strip().splitlines()[-1][:120]}')
+                    f'{reason.strip()[:160]}')
     backbone.setInput(template)
     head.setInput(backbone.forward(), 'input1')
     backbone.setInput(search)
