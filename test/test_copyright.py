@@ -5,6 +5,7 @@
 # https://opensource.org/licenses/MIT.
 """Every source file carries the project's licence header, as ament_copyright checks it."""
 
+import os
 from pathlib import Path
 import re
 
@@ -22,14 +23,16 @@ HEADER = re.compile(
 
 def checked_files():
     """Yield the files ament_copyright checks: .py and .cmake, as its crawler selects them."""
-    for path in sorted(ROOT.rglob('*')):
-        parts = path.relative_to(ROOT).parts
-        if any(part[0] in '._' for part in parts[:-1]) or parts[0] in ('build', 'install', 'log'):
+    for folder, subfolders, files in os.walk(ROOT):
+        if 'AMENT_IGNORE' in files:
+            subfolders[:] = []
             continue
-        if any((ROOT.joinpath(*parts[:i]) / 'AMENT_IGNORE').exists() for i in range(len(parts))):
-            continue
-        if path.suffix in ('.py', '.cmake') and parts != ('setup.py',) and path.is_file():
-            yield path
+        subfolders[:] = sorted(d for d in subfolders if d[0] not in '._'
+                               and not (folder == str(ROOT) and d in ('build', 'install', 'log')))
+        for name in sorted(files):
+            path = Path(folder, name)
+            if path.suffix in ('.py', '.cmake') and path != ROOT / 'setup.py':
+                yield path
 
 
 def has_header(text):
