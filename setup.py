@@ -24,6 +24,10 @@ setup(
         share('config/diagnostics', '*.yaml'),
         share('models', '*.yaml'),
     ],
+    python_requires='>=3.10',
+    # Not in install_requires: on a ROS install numpy and OpenCV come from apt (python3-opencv
+    # has no pip metadata) and colcon's entry-point scripts would refuse to start. The supported
+    # ranges, tested at both ends (scripts/test.sh newest, scripts/test_oldest.sh oldest):
     install_requires=['setuptools'],
     zip_safe=True,
     maintainer='lite_tracker_ros maintainers',
@@ -31,7 +35,11 @@ setup(
     description='Single-object tracking with pruned transformer trackers (LiteTrack, MVT, '
                 'CompressTracker, FARTrack, NanoTrack) for ROS 2.',
     license='MIT',
-    extras_require={'test': ['pytest', 'hypothesis']},
+    extras_require={
+        'runtime': ['numpy>=1.21,<3', 'opencv-python-headless>=4.5,<6', 'onnxruntime>=1.16',
+                    'onnx>=1.16', 'torch>=2.0', 'safetensors>=0.4', 'pyyaml>=5.4'],
+        'test': ['pytest>=7.4,<9', 'hypothesis'],
+    },
     entry_points={
         'console_scripts': [
             'tracker_node = lite_tracker_ros.ros.tracker_node:main',

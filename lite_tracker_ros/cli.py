@@ -1,3 +1,8 @@
+# Copyright 2026 lite_tracker_ros contributors
+#
+# Use of this source code is governed by an MIT-style
+# license that can be found in the LICENSE file or at
+# https://opensource.org/licenses/MIT.
 """
 ``lite-tracker``: the command-line entry point.
 
@@ -37,7 +42,9 @@ def main(argv: list[str] | None = None) -> int:
         if name == chosen:  # only the chosen tool is imported
             _tool(name).add_arguments(sub)
     args = parser.parse_args(argv)
-    return int(_tool(args.command).run(args) or 0)
+    from lite_tracker_ros.command_hint import localized_stderr
+    with localized_stderr():
+        return int(_tool(args.command).run(args) or 0)
 
 
 if __name__ == '__main__':

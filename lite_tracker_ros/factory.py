@@ -1,3 +1,8 @@
+# Copyright 2026 lite_tracker_ros contributors
+#
+# Use of this source code is governed by an MIT-style
+# license that can be found in the LICENSE file or at
+# https://opensource.org/licenses/MIT.
 """
 The user entry point: a ready tracker from a model name, a backend and a weights file.
 
@@ -231,6 +236,10 @@ def create_tracker(model: str, backend: str = 'torch', device: str = 'cpu',
             if runner is not None:
                 return _tracker(family, spec, runner, tracker_options)
         weights = Path(weights) if weights is not None else _default_weights(spec.name)
+        if not weights.exists():
+            raise TrackerCreationError(
+                f'weights {str(weights)!r}: no such file; give a checkpoint, safetensors, ONNX '
+                'or engine file, or leave weights empty to use the model cache')
 
         def load_network() -> 'TrackerNetwork':
             from lite_tracker_ros.networks import checkpoint

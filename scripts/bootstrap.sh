@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Create or refresh the project's virtual environment (.venv, or $LITE_TRACKER_VENV) with ROS 2
 # from PyPI, torch (CPU), onnxruntime and OpenCV; generate vision_msgs into it when it is not
-# importable. Idempotent: when nothing it depends on changed, it returns in about a second.
-# Prints the venv path on its last line.
+# importable; register the package in the venv's ament index as colcon would. Idempotent: when
+# nothing it depends on changed, it returns in about a second. Prints the venv path on its last
+# line. $LITE_TRACKER_REQUIREMENTS picks another pin set (scripts/test_oldest.sh: the oldest
+# versions the package supports).
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 venv=${LITE_TRACKER_VENV:-$root/.venv}
 python=${LITE_TRACKER_PYTHON:-python3.11}
+requirements=${LITE_TRACKER_REQUIREMENTS:-$root/requirements.txt}
 log() { printf '[bootstrap] %s\n' "$*" >&2; }
 
 command -v "$python" >/dev/null || python=python3
@@ -19,7 +22,7 @@ PY
 # What the environment is built from; a change to any of it triggers a refresh.
 stamp_input() {
   "$python" --version
-  cat "$root/requirements.txt" "$root/setup.py" "$root/setup.cfg"
+  cat "$requirements" "$root/setup.py" "$root/setup.cfg" "$root/package.xml"
   find "$root/interfaces" -type f -print0 | sort -z | xargs -0 cat
 }
 want=$(stamp_input | sha256sum | cut -d' ' -f1)
@@ -37,7 +40,7 @@ fi
 vpy=$venv/bin/python
 log "installing requirements (first run: about a minute)"
 "$vpy" -m pip install --quiet --disable-pip-version-check --upgrade pip
-"$vpy" -m pip install --quiet --disable-pip-version-check -r "$root/requirements.txt"
+"$vpy" -m pip install --quiet --disable-pip-version-check -r "$requirements"
 
 interfaces_hash=$(find "$root/interfaces" -type f -print0 | sort -z | xargs -0 cat | sha256sum | cut -d' ' -f1)
 generated=$venv/.lite_tracker_generated_vision_msgs
@@ -63,6 +66,17 @@ fi
 
 log "installing lite_tracker_ros (editable)"
 "$vpy" -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e "$root"
+# An editable pip install leaves out setup.py's data_files and puts executables in bin/; colcon
+# puts them in share/ and lib/<package>/, where ament_index and launch_ros look. Link the same
+# layout into the venv prefix, so `launch` (where importable) finds the package, its launch
+# files and its executables exactly as in a workspace.
+share=$venv/share/lite_tracker_ros
+mkdir -p "$venv/share/ament_index/resource_index/packages" "$share" "$venv/lib/lite_tracker_ros"
+: >"$venv/share/ament_index/resource_index/packages/lite_tracker_ros"
+for item in package.xml launch config models; do ln -sfn "$root/$item" "$share/$item"; done
+for executable in tracker_node video_publisher lite-tracker; do
+  ln -sf "$venv/bin/$executable" "$venv/lib/lite_tracker_ros/$executable"
+done
 echo "$want" >"$stamp"
 log "ready in $(( $(date +%s) - start )) s: $venv ($(du -sh "$venv" | cut -f1))"
 echo "$venv"

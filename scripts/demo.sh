@@ -9,9 +9,11 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 venv=$("$root/scripts/bootstrap.sh" | tail -n 1)
 cd "$root"
 
-# The real NanoTrack weights beside the checkout (this project's machines) count as installed.
-shared_models=$root/../shared/models/nanotrack
-if [[ -d $shared_models ]]; then
-  export LITE_TRACKER_MODEL_PATH=${LITE_TRACKER_MODEL_PATH:+$LITE_TRACKER_MODEL_PATH:}$shared_models
-fi
+# The real NanoTrack weights and the sample video beside the checkout (this project's machines)
+# count as installed (each is checked against the registry's SHA-256 before use).
+for shared in "$root/../shared/models/nanotrack" "$root/../shared/data/videos"; do
+  if [[ -d $shared ]]; then
+    export LITE_TRACKER_MODEL_PATH=${LITE_TRACKER_MODEL_PATH:+$LITE_TRACKER_MODEL_PATH:}$shared
+  fi
+done
 exec "$root/scripts/loopback_exec.sh" "$venv/bin/lite-tracker" demo "$@"

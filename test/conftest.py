@@ -1,3 +1,8 @@
+# Copyright 2026 lite_tracker_ros contributors
+#
+# Use of this source code is governed by an MIT-style
+# license that can be found in the LICENSE file or at
+# https://opensource.org/licenses/MIT.
 """
 Fixtures shared by the whole suite, and the ROS isolation rules enforced in one place.
 
@@ -13,9 +18,21 @@ import json
 import os
 from pathlib import Path
 import random
+import sys
 
 import numpy as np
 import pytest
+
+
+def _fast_dds_major() -> int | None:
+    from importlib.metadata import PackageNotFoundError, version
+    for wheel in ('ros-fastrtps', 'ros-fastdds'):
+        try:
+            return int(version(wheel).split('.')[0])
+        except (PackageNotFoundError, ValueError):
+            continue
+    return None
+
 
 # Set before any test imports rclpy: rmw reads these at context initialisation, and child
 # processes inherit them. Discovery outside loopback is never allowed, whatever the caller set.
@@ -24,9 +41,20 @@ os.environ.pop('ROS_STATIC_PEERS', None)
 # Shared memory big enough for camera images, UDP bound to 127.0.0.1 (see the file's comment).
 os.environ['FASTDDS_DEFAULT_PROFILES_FILE'] = str(
     Path(__file__).resolve().parents[1] / 'scripts' / 'fastdds_loopback.xml')
+# Fast DDS 2 (Humble, Jazzy; the oldest-stack venv) reads only the older name, which Fast DDS 3
+# reports as deprecated: without it images over 0.5 MiB go as UDP fragments and get lost.
+if _fast_dds_major() == 2 or os.environ.get('ROS_DISTRO') in ('humble', 'jazzy'):
+    os.environ['FASTRTPS_DEFAULT_PROFILES_FILE'] = os.environ['FASTDDS_DEFAULT_PROFILES_FILE']
 if not os.environ.get('ROS_DOMAIN_ID'):
     # 1..101 keeps every participant's ports below the ephemeral range.
     os.environ['ROS_DOMAIN_ID'] = str(random.SystemRandom().randint(1, 101))
+
+# scripts/bootstrap.sh registers the package in the venv's ament index, as colcon does in a
+# workspace; make that prefix visible as sourcing a workspace's setup script would.
+if (Path(sys.prefix) / 'share/ament_index/resource_index/packages/lite_tracker_ros').exists():
+    _prefixes = [p for p in os.environ.get('AMENT_PREFIX_PATH', '').split(os.pathsep) if p]
+    if sys.prefix not in _prefixes:
+        os.environ['AMENT_PREFIX_PATH'] = os.pathsep.join(_prefixes + [sys.prefix])
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DIR = Path(os.environ.get('LITE_TRACKER_SHARED', REPO_ROOT.parent / 'shared')).resolve()

@@ -1,3 +1,8 @@
+# Copyright 2026 lite_tracker_ros contributors
+#
+# Use of this source code is governed by an MIT-style
+# license that can be found in the LICENSE file or at
+# https://opensource.org/licenses/MIT.
 """``create_tracker`` / ``build_network``: the user entry point and its errors."""
 
 import pytest
@@ -50,6 +55,11 @@ def test_wrong_variant_weights_say_what_differs(b4_checkpoint):
     ({'model': 'litetrack_b42'}, 'known models: .*litetrack_b4'),
     ({'model': 'litetrack_b4', 'precision': 'fp16'}, 'use fp32'),
     ({'model': 'litetrack_b4', 'weights': '/nonexistent/ckpt.pth'}, 'no such file'),
+    # the message names the setting (the node's weights parameter, the tools' --weights)
+    ({'model': 'litetrack_b4', 'weights': '/nonexistent/ckpt.pth'},
+     "^weights '/nonexistent/ckpt.pth': no such file"),
+    ({'model': 'nanotrack_v2', 'backend': 'onnxruntime', 'weights': '/nonexistent/x.onnx'},
+     "^weights '/nonexistent/x.onnx': no such file"),
 ])
 def test_errors_say_what_to_change(kwargs, match):
     with pytest.raises(TrackerCreationError, match=match):

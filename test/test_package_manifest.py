@@ -1,3 +1,8 @@
+# Copyright 2026 lite_tracker_ros contributors
+#
+# Use of this source code is governed by an MIT-style
+# license that can be found in the LICENSE file or at
+# https://opensource.org/licenses/MIT.
 """
 package.xml is a valid format-3 manifest and declares what the code imports.
 
@@ -11,7 +16,6 @@ import sys
 
 import pytest
 
-catkin_pkg_package = pytest.importorskip('catkin_pkg.package', reason='catkin_pkg not installed')
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -53,6 +57,8 @@ def third_party_imports(paths):
 
 @pytest.fixture(scope='module')
 def package():
+    catkin_pkg_package = pytest.importorskip('catkin_pkg.package',
+                                             reason='catkin_pkg not installed')
     return catkin_pkg_package.parse_package(ROOT / 'package.xml')
 
 

@@ -1,3 +1,8 @@
+# Copyright 2026 lite_tracker_ros contributors
+#
+# Use of this source code is governed by an MIT-style
+# license that can be found in the LICENSE file or at
+# https://opensource.org/licenses/MIT.
 """
 LiteTrack (B4-2, B6-3, B8-3, B9-3): a pruned CAE ViT-B/16 with asynchronous interaction.
 

@@ -1,3 +1,8 @@
+# Copyright 2026 lite_tracker_ros contributors
+#
+# Use of this source code is governed by an MIT-style
+# license that can be found in the LICENSE file or at
+# https://opensource.org/licenses/MIT.
 """
 Rates, drops and per-stage latency of the tracker node, and the health level they imply.
 
@@ -170,6 +175,7 @@ class NodeHealth:
         self._started = clock()
         self._last_image: float | None = None
         self.image_hint = ''  # what the node found out about a silent input
+        self.idle_hint = ''  # what an idle node waits for (said in the status message)
         self._counts: Counter[str] = Counter()
         self._bad_input: Counter[str] = Counter()
         self._latency = {stage: LatencyWindow() for stage in STAGES}
@@ -300,6 +306,8 @@ class NodeHealth:
             silence = self._image_silence(now)
             stalled = self._stalled(now)
             level, message = Level.OK, self._state
+            if self._state == 'idle' and self.idle_hint:
+                message = f'idle: {self.idle_hint}'
             if self._worker_stopped:
                 level, message = Level.ERROR, 'worker stopped, no frame is processed: ' + \
                     self._worker_stopped

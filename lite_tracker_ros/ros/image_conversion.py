@@ -1,3 +1,8 @@
+# Copyright 2026 lite_tracker_ros contributors
+#
+# Use of this source code is governed by an MIT-style
+# license that can be found in the LICENSE file or at
+# https://opensource.org/licenses/MIT.
 """
 sensor_msgs/Image and CompressedImage to tracker frames, without cv_bridge.
 
@@ -105,7 +110,8 @@ def image_to_frame(msg, max_pixels: int = DEFAULT_MAX_PIXELS) -> Frame:
     if encoding in _MONO16:
         rows = _checked_rows(msg, 2)
         dtype = np.dtype('>u2' if msg.is_bigendian else '<u2')
-        mono16 = rows.view(dtype).reshape(int(msg.height), int(msg.width))
+        # contiguous first: numpy < 1.23 views a strided (row-padded) array only at equal itemsize
+        mono16 = np.ascontiguousarray(rows).view(dtype).reshape(int(msg.height), int(msg.width))
         # The trackers take 8-bit input: keep the most significant byte.
         return Frame((mono16 >> 8).astype(np.uint8), ChannelOrder.MONO)
     if encoding in _YUV422:

@@ -1,3 +1,8 @@
+# Copyright 2026 lite_tracker_ros contributors
+#
+# Use of this source code is governed by an MIT-style
+# license that can be found in the LICENSE file or at
+# https://opensource.org/licenses/MIT.
 """The life cycle every executable of this package shares: start, spin, shut down cleanly."""
 
 from __future__ import annotations
@@ -7,6 +12,8 @@ from typing import Callable, Optional
 
 import rclpy
 from rclpy.executors import ExternalShutdownException
+
+from lite_tracker_ros.command_hint import localize
 
 
 def run_node(program: str, make_node: Callable, startup_errors: tuple[type[Exception], ...],
@@ -26,7 +33,7 @@ def run_node(program: str, make_node: Callable, startup_errors: tuple[type[Excep
         if start is not None:
             start(node)
     except startup_errors as error:
-        print(f'{program}: {error}', file=sys.stderr)
+        print(f'{program}: {localize(str(error))}', file=sys.stderr)
         if node is not None:
             node.destroy_node()
         rclpy.try_shutdown()
@@ -39,6 +46,11 @@ def run_node(program: str, make_node: Callable, startup_errors: tuple[type[Excep
                 rclpy.spin_once(node, timeout_sec=0.1)
     except (KeyboardInterrupt, ExternalShutdownException):
         pass
+    except Exception:
+        # rclpy 7 (Jazzy) can fail building its wait set once Ctrl-C has shut the context
+        # down, instead of raising ExternalShutdownException: that is a shutdown, not an error
+        if rclpy.ok():
+            raise
     finally:
         node.destroy_node()
         rclpy.try_shutdown()

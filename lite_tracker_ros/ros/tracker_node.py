@@ -1,3 +1,8 @@
+# Copyright 2026 lite_tracker_ros contributors
+#
+# Use of this source code is governed by an MIT-style
+# license that can be found in the LICENSE file or at
+# https://opensource.org/licenses/MIT.
 """
 The tracker node: camera images and an initial box in, Detection2D and diagnostics out.
 
@@ -122,6 +127,7 @@ class TrackerNode(LifecycleNode):
              'device': self.params.device, 'image_topic': self._image_topic},
             lag_warn_s=self.params.lag_warn_s, image_timeout_s=self.params.image_timeout_s,
             processing_timeout_s=self.params.processing_timeout_s)
+        self.health.idle_hint = f'waiting for an init box on {self.resolve_topic_name("~/init")}'
         self._frames = StampedBuffer(self.params.init_buffer_size,
                                      self.params.init_buffer_max_bytes)
         self._latest = None  # (message, receive delay in s) waiting for the worker

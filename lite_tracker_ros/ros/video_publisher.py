@@ -1,3 +1,8 @@
+# Copyright 2026 lite_tracker_ros contributors
+#
+# Use of this source code is governed by an MIT-style
+# license that can be found in the LICENSE file or at
+# https://opensource.org/licenses/MIT.
 """
 A camera stand-in: plays a video file or an image folder as sensor_msgs/Image.
 
@@ -12,12 +17,14 @@ from pathlib import Path
 import sys
 import time
 
+from rclpy.exceptions import InvalidParameterTypeException
 from rclpy.node import Node
 from rclpy.qos import qos_profile_sensor_data
 from sensor_msgs.msg import Image
 from vision_msgs.msg import Detection2D
 
 from lite_tracker_ros.core.types import BoxXYWH, ChannelOrder
+from lite_tracker_ros.launch_arguments import check_box, check_count, check_rate, existing_file
 from lite_tracker_ros.ros.image_conversion import frame_to_image_fields
 from lite_tracker_ros.ros.node_main import run_node
 from lite_tracker_ros.sources import first_groundtruth_box, open_frame_source
@@ -28,30 +35,39 @@ class VideoPublisher(Node):
 
     def __init__(self, **kwargs):
         super().__init__('video_publisher', **kwargs)
-        self.source_path = self.declare_parameter('source', '').value
-        rate_hz = self.declare_parameter('rate_hz', 30.0).value
+        self.source_path = existing_file(
+            'source', self.declare_parameter('source', '').value,
+            'a video file or an image folder', kind='parameter')
+        rate_hz = check_rate('rate_hz', self.declare_parameter('rate_hz', 30.0).value)
         self.frame_id = self.declare_parameter('frame_id', 'camera').value
         self.loop = self.declare_parameter('loop', False).value
-        self.max_frames = self.declare_parameter('max_frames', 0).value
-        init_box = list(self.declare_parameter('init_box', [0.0, 0.0, 0.0, 0.0]).value)
-        groundtruth = self.declare_parameter('groundtruth', '').value
+        self.max_frames = check_count('max_frames', self.declare_parameter('max_frames', 0).value)
+        init_box = check_box('init_box', self.declare_parameter('init_box', [0.0] * 4).value)
+        groundtruth = existing_file(
+            'groundtruth', self.declare_parameter('groundtruth', '').value,
+            'a ground-truth file (x,y,w,h per line)', allow_empty=True, kind='parameter')
         self.wait_for = self.declare_parameter('wait_for_subscribers', 1).value
         # Discovery completes on the two sides at different moments: a best-effort frame sent the
         # instant our side matches can still be missed by the subscriber, and with it the frame
         # the init box was drawn on.
         self.settle_s = self.declare_parameter('settle_s', 0.5).value
         self._ready_since = None
-        if not self.source_path:
-            raise ValueError('set the source parameter to a video file or an image folder')
         self.source = open_frame_source(Path(self.source_path), loop=self.loop)
         self.init_box = None
-        if any(init_box):
+        if init_box is not None:
             self.init_box = BoxXYWH(*init_box)
         elif groundtruth or self.source.default_groundtruth:
             self.init_box = first_groundtruth_box(Path(groundtruth or
                                                        self.source.default_groundtruth))
-        self.image_pub = self.create_publisher(Image, 'image', qos_profile_sensor_data)
         self.init_pub = self.create_publisher(Detection2D, 'init', 10)
+        if self.init_box is None:
+            self.get_logger().warning(
+                f'no init_box parameter and no ground truth for {self.source_path}: publishing '
+                f'frames without an init; the tracker stays idle until a box arrives on its init '
+                f'topic (here {self.init_pub.topic_name}), e.g. ros2 topic pub --once '
+                f'{self.init_pub.topic_name} vision_msgs/msg/Detection2D "{{bbox: {{center: '
+                f'{{position: {{x: CX, y: CY}}}}, size_x: W, size_y: H}}}}"')
+        self.image_pub = self.create_publisher(Image, 'image', qos_profile_sensor_data)
         self.sent = 0
         self.done = False
         self.timer = self.create_timer(1.0 / rate_hz, self._tick)
@@ -96,7 +112,10 @@ class VideoPublisher(Node):
 
 
 def main(args=None) -> int:
-    return run_node('video_publisher', VideoPublisher, (ValueError, FileNotFoundError), args,
+    # InvalidParameterTypeException: a parameter given with the wrong type (rate_hz:=fast); its
+    # message names the parameter
+    return run_node('video_publisher', VideoPublisher,
+                    (ValueError, FileNotFoundError, InvalidParameterTypeException), args,
                     done=lambda node: node.done)
 
 

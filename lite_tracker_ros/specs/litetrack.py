@@ -1,3 +1,8 @@
+# Copyright 2026 lite_tracker_ros contributors
+#
+# Use of this source code is governed by an MIT-style
+# license that can be found in the LICENSE file or at
+# https://opensource.org/licenses/MIT.
 """
 Model specs of the litetrack family (TsingWei/LiteTrack: B4-2, B6-3, B8-3, B9-3).
 

@@ -1,3 +1,8 @@
+# Copyright 2026 lite_tracker_ros contributors
+#
+# Use of this source code is governed by an MIT-style
+# license that can be found in the LICENSE file or at
+# https://opensource.org/licenses/MIT.
 """
 ``lite-tracker demo``: a video through the real tracker node, written back annotated.
 
@@ -23,7 +28,8 @@ PREFERRED_MODELS = ('litetrack_b4', 'litetrack_b6', 'litetrack_b8', 'litetrack_b
 
 def add_arguments(parser) -> None:
     parser.add_argument('--source', type=Path,
-                        help='video file or image-sequence folder (default: a generated sample)')
+                        help='video file or image-sequence folder (default: the sample video '
+                             'of the registry, fetched once; offline: a generated sample)')
     parser.add_argument('--init-box', help='x,y,w,h in pixels (default: first ground-truth line)')
     parser.add_argument('--model', help='model name (default: the first installed one)')
     parser.add_argument('--backend', default='onnxruntime', help='torch | onnxruntime | tensorrt')
@@ -31,6 +37,8 @@ def add_arguments(parser) -> None:
     parser.add_argument('--rate', type=float, default=30.0, help='camera rate in Hz')
     parser.add_argument('--max-frames', type=int, default=0, help='stop after N frames (0: all)')
     parser.add_argument('--out', type=Path, default=Path('out/demo'), help='output folder')
+    parser.add_argument('--offline', action='store_true',
+                        help='never download: no default model, no sample video')
 
 
 def _first_installed_model() -> str | None:
@@ -70,26 +78,43 @@ def _stop(process: subprocess.Popen) -> str:
 
 
 def run(args) -> int:
+    from lite_tracker_ros.launch_arguments import ArgumentError, parse_box
+    from lite_tracker_ros.model_registry import RegistryError
     from lite_tracker_ros.sources import first_groundtruth_box, open_frame_source
+    from lite_tracker_ros.tools import first_run
     from lite_tracker_ros.tools.demo_recorder import DemoRecorder, write_outputs
     from lite_tracker_ros.tools.sample_sequence import write_sample_sequence
 
     out = args.out
     out.mkdir(parents=True, exist_ok=True)
-    source = args.source
-    if source is None:
-        source = out / 'sample'
-        if not (source / 'groundtruth.txt').is_file():
-            write_sample_sequence(source)
-        print(f'demo: no --source given, using the generated sample {source}')
     model = args.model or _first_installed_model()
     if model is None:
-        print('demo: no model installed; run `lite-tracker download nanotrack_v2` (or set '
-              'LITE_TRACKER_MODEL_PATH to a folder with the weights)', file=sys.stderr)
-        return 1
+        try:
+            first_run.ensure_model(first_run.DEFAULT_MODEL, args.offline)
+        except RegistryError as error:
+            print(f'demo: {error}', file=sys.stderr)
+            return 1
+        model = first_run.DEFAULT_MODEL
+    source, sample_box = args.source, None
+    if source is None:
+        sample = first_run.sample_video(args.offline)
+        if sample is not None:
+            source, sample_box = first_run.sample_video_path(sample), list(sample.init_box)
+            print(f'demo: no --source given, using the sample video {source} ({sample.license})')
+        else:
+            source = out / 'sample'
+            if not (source / 'groundtruth.txt').is_file():
+                write_sample_sequence(source)
+            print(f'demo: no --source given, using the generated sample {source}')
     gt_file = source / 'groundtruth.txt' if source.is_dir() else None
     if args.init_box:
-        init_box = [float(v) for v in args.init_box.split(',')]
+        try:
+            init_box = parse_box('--init-box', args.init_box, kind='option')
+        except ArgumentError as error:
+            print(f'demo: {error}', file=sys.stderr)
+            return 1
+    elif sample_box is not None:
+        init_box = sample_box
     elif gt_file is not None and gt_file.is_file():
         init_box = list(first_groundtruth_box(gt_file).as_tuple())
     else:

@@ -1,3 +1,8 @@
+# Copyright 2026 lite_tracker_ros contributors
+#
+# Use of this source code is governed by an MIT-style
+# license that can be found in the LICENSE file or at
+# https://opensource.org/licenses/MIT.
 """The NanoTrack ONNX-pair backend against OpenCV's DNN engine running the same files."""
 
 import cv2
@@ -42,8 +47,14 @@ def test_same_as_opencv_dnn(nanotrack_dir, crops, name):
     # OpenCV 5.0's DNN cannot run the v3 head (reshape error), hence v1 and v2 only.
     template, search = crops
     version = name.rsplit('_', 1)[-1]
-    backbone = cv2.dnn.readNet(str(nanotrack_dir / f'nanotrack{version}_backbone.onnx'))
-    head = cv2.dnn.readNet(str(nanotrack_dir / f'nanotrack{version}_head.onnx'))
+    try:
+        backbone = cv2.dnn.readNet(str(nanotrack_dir / f'nanotrack{version}_backbone.onnx'))
+        head = cv2.dnn.readNet(str(nanotrack_dir / f'nanotrack{version}_head.onnx'))
+    except cv2.error as error:  # OpenCV before 4.7 cannot import these graphs (Clip, opset 11)
+        reason = next((line for line in str(error).splitlines() if 'parse error' in line),
+                      str(error).strip().splitlines()[0])
+        pytest.skip(f'OpenCV {cv2.__version__} DNN cannot read the NanoTrack graphs: '
+                    f'{reason.strip()[:160]}')
     backbone.setInput(template)
     head.setInput(backbone.forward(), 'input1')
     backbone.setInput(search)

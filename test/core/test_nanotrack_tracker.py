@@ -1,3 +1,8 @@
+# Copyright 2026 lite_tracker_ros contributors
+#
+# Use of this source code is governed by an MIT-style
+# license that can be found in the LICENSE file or at
+# https://opensource.org/licenses/MIT.
 """
 The NanoTrack tracker loop: API semantics on a scripted backend, and real sequences.
 
@@ -284,6 +289,8 @@ def _opencv_boxes(nanotrack_dir, frames, box):
 
 @pytest.fixture(scope='module')
 def opencv_runs(sot_dir, nanotrack_dir):
+    if not hasattr(cv2, 'TrackerNano_Params'):
+        pytest.skip(f'cv2.TrackerNano needs OpenCV >= 4.7; this is {cv2.__version__}')
     cv2.setNumThreads(2)
     runs = {}
     for name in SUBSET:

@@ -1,3 +1,8 @@
+# Copyright 2026 lite_tracker_ros contributors
+#
+# Use of this source code is governed by an MIT-style
+# license that can be found in the LICENSE file or at
+# https://opensource.org/licenses/MIT.
 """NodeHealth's levels, driven by a hand-set clock: silent input, lost target, failure."""
 
 import pytest
@@ -138,3 +143,14 @@ def test_lag_warning_fires_above_lag_warn_s_and_follows_its_changes():
     assert report.message == 'lagging: end-to-end p95 300 ms > 250 ms'
     health.lag_warn_s = 0.5
     assert health.report().level is Level.OK
+
+
+def test_an_idle_node_says_what_it_waits_for_at_level_ok():
+    health, clock = make()
+    health.idle_hint = 'waiting for an init box on /tracker_node/init'
+    health.frame_received()
+    report = health.report()
+    assert report.level is Level.OK
+    assert report.message == 'idle: waiting for an init box on /tracker_node/init'
+    health.set_state('tracking')
+    assert health.report().message == 'tracking'

@@ -1,3 +1,8 @@
+# Copyright 2026 lite_tracker_ros contributors
+#
+# Use of this source code is governed by an MIT-style
+# license that can be found in the LICENSE file or at
+# https://opensource.org/licenses/MIT.
 """Messages survive a trip through real DDS to a second process and back, field by field."""
 
 import array
@@ -9,7 +14,7 @@ import time
 
 import pytest
 
-rclpy = pytest.importorskip('rclpy', reason='rclpy not importable: run through scripts/test.sh')
+import rclpy  # a hard dependency (package.xml): missing is an error, not a skip
 from rclpy.qos import QoSProfile, ReliabilityPolicy  # noqa: E402
 from sensor_msgs.msg import Image  # noqa: E402
 from vision_msgs.msg import (  # noqa: E402

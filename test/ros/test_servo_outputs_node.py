@@ -91,7 +91,7 @@ def test_bearing_prediction_and_reduced_decode_over_dds(sot_dir, monkeypatch):
     node.create_subscription(Detection2D, tracker.topic('predicted'),
                              lambda m: predicted.append((m, time.time_ns())), 100)
     node.create_subscription(DiagnosticArray, '/diagnostics', lambda m: diagnostics.extend(
-        s for s in m.status if s.name.startswith(f'{ns}/tracker_node')), 10)
+        s for s in m.status if s.name == f'{ns}/tracker_node: tracker'), 10)
 
     def send(msg, info_frame='deer_camera', want_detection=True):
         for _ in range(30):

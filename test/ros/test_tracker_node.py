@@ -1,3 +1,8 @@
+# Copyright 2026 lite_tracker_ros contributors
+#
+# Use of this source code is governed by an MIT-style
+# license that can be found in the LICENSE file or at
+# https://opensource.org/licenses/MIT.
 """
 The tracker node over real DDS, in a separate process: what only the real thing can show.
 
@@ -18,8 +23,7 @@ from hypothesis import given, settings, strategies as st
 import numpy as np
 import pytest
 
-rclpy = pytest.importorskip('rclpy', reason='rclpy not importable: run through scripts/test.sh')
-from rcl_interfaces.srv import SetParameters  # noqa: E402, I100 - after importorskip
+from rcl_interfaces.srv import SetParameters  # noqa: E402
 from rclpy.parameter import Parameter  # noqa: E402
 from rclpy.qos import QoSProfile, ReliabilityPolicy  # noqa: E402
 from sensor_msgs.msg import Image  # noqa: E402
@@ -209,3 +213,13 @@ def test_fuzzed_images_and_init_boxes_never_stop_the_node(client, weights, seque
     assert int(diag['bad_input_total']) > 0
     assert int(diag.get('bad_input.image_invalid', 0)) > 0
     assert 'Traceback' not in err
+
+
+def test_an_idle_node_says_in_diagnostics_what_it_waits_for(client, weights, sequence):
+    frames, _ = sequence
+    # lag_warn_s: a loaded machine's first frame must not turn the level to a lag warning
+    with tracker_session(client, weights, lag_warn_s=60.0) as session:
+        session.send_and_wait(image_message(frames[0], time.time_ns(), 'cam'))
+        _, status = session.latest_diagnostics()
+    assert status.level == bytes([0])
+    assert status.message == f'idle: waiting for an init box on {session.tracker.topic("init")}'

@@ -1,3 +1,8 @@
+# Copyright 2026 lite_tracker_ros contributors
+#
+# Use of this source code is governed by an MIT-style
+# license that can be found in the LICENSE file or at
+# https://opensource.org/licenses/MIT.
 """The mvt spec against the conformance pack: crop geometry, ``/255`` only, tensor names."""
 
 import numpy as np
