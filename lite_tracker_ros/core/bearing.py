@@ -1,3 +1,8 @@
+# Copyright 2026 lite_tracker_ros contributors
+#
+# Use of this source code is governed by an MIT-style
+# license that can be found in the LICENSE file or at
+# https://opensource.org/licenses/MIT.
 """
 From an image point to the direction it was seen from: a unit ray in the camera's optical frame.
 

@@ -1,3 +1,8 @@
+# Copyright 2026 lite_tracker_ros contributors
+#
+# Use of this source code is governed by an MIT-style
+# license that can be found in the LICENSE file or at
+# https://opensource.org/licenses/MIT.
 """The debug image is drawn for any result, including boxes a broken backend could produce."""
 
 import numpy as np

@@ -1,3 +1,8 @@
+# Copyright 2026 lite_tracker_ros contributors
+#
+# Use of this source code is governed by an MIT-style
+# license that can be found in the LICENSE file or at
+# https://opensource.org/licenses/MIT.
 """A frame of another size than the track's is refused; a size that persists ends the track."""
 
 from lite_tracker_ros.ros.resolution_guard import ResolutionGuard, SizeVerdict

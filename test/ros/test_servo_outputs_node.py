@@ -1,3 +1,8 @@
+# Copyright 2026 lite_tracker_ros contributors
+#
+# Use of this source code is governed by an MIT-style
+# license that can be found in the LICENSE file or at
+# https://opensource.org/licenses/MIT.
 """
 The servo outputs over real DDS, all in one node start (node starts are slow).
 
@@ -18,8 +23,7 @@ import cv2
 import numpy as np
 import pytest
 
-rclpy = pytest.importorskip('rclpy', reason='rclpy not importable: run through scripts/test.sh')
-from diagnostic_msgs.msg import DiagnosticArray  # noqa: E402, I100 - after importorskip
+from diagnostic_msgs.msg import DiagnosticArray  # noqa: I100
 from geometry_msgs.msg import Vector3Stamped  # noqa: E402
 from rclpy.qos import qos_profile_sensor_data  # noqa: E402
 from sensor_msgs.msg import CameraInfo, CompressedImage  # noqa: E402
