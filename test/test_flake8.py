@@ -25,4 +25,3 @@ def test_flake8():
                          cwd=Path(__file__).parents[1], capture_output=True, text=True,
                          timeout=600)
     assert run.returncode == 0, f'code style errors / warnings:\n{run.stdout}{run.stderr}'
-
