@@ -6,7 +6,8 @@
    over them, each from its first ground-truth box); every graph feed is recorded.
 3. The search graph (and with ``--quantize-template`` the template graph) becomes a QDQ int8
    graph calibrated on those feeds (:mod:`lite_tracker_ros.export.int8`); the layers the model
-   family keeps in float (measured, see ``KEEP_FLOAT``) and ``--keep-float`` prefixes stay so.
+   family keeps in float (measured, see ``KEEP_FLOAT`` and ``OP_TYPES`` there) and
+   ``--keep-float`` prefixes stay so.
 4. Both trackers run in lockstep on held-back frames: the ``--evaluate`` sequences, or else the
    frames of the calibration sequences after those calibrated on. The report (IoU int8 vs
    fp32 per frame, success AUC of both against the ground truth, score-map error, speed ratio)
@@ -55,7 +56,8 @@ def add_arguments(parser) -> None:
     parser.add_argument('--keep-float', action='append', default=[], metavar='PREFIX',
                         help='keep nodes whose name starts with PREFIX in float32 (repeatable)')
     parser.add_argument('--quantize-all', action='store_true',
-                        help='quantize the layers the model family keeps in float by default')
+                        help='quantize every MatMul/Gemm/Conv, also those the model family '
+                             'keeps in float by default (KEEP_FLOAT, OP_TYPES in export/int8.py)')
     parser.add_argument('--quantize-template', action='store_true',
                         help='quantize the template graph too (it runs once per init)')
     parser.add_argument('--min-iou', type=float, default=DEFAULT_MIN_IOU,
@@ -177,15 +179,18 @@ def run(args) -> int:
         template8, search8 = graph_paths(scratch, args.model, 'int8')
         source = tuple(calibration.frames)
         excluded = _keep_float(args, spec.family, search32)
+        op_types = int8.DEFAULT_OP_TYPES if args.quantize_all \
+            else int8.OP_TYPES.get(spec.family, int8.DEFAULT_OP_TYPES)
         info = int8.quantize_graph(search32, search8, calibration.search_feeds,
-                                   args.activations, exclude=excluded, source=source)
+                                   args.activations, op_types, excluded, source)
         if args.quantize_template:
             int8.quantize_graph(template32, template8, calibration.template_feeds,
                                 args.activations, source=source)
         else:
             int8.keep_float(template32, template8)
         print(f'quantized {search32.name}: {info.activations} activations, '
-              f'{len(info.excluded)} node(s) kept float, {info.calibration_feeds} feeds',
+              f'{"/".join(info.op_types)} inputs, {len(info.excluded)} node(s) kept float, '
+              f'{info.calibration_feeds} feeds',
               file=sys.stderr)
         quantized = OnnxRuntimeBackend(template8, search8, num_threads=args.threads)
         report = compare(make_tracker, fp32, quantized, segments)
