@@ -6,16 +6,17 @@ For each model given as ``NAME=EXPORT_FOLDER`` (a float32 pair from ``lite-track
 * the float32 tracker runs over ``--frames`` frames of the calibration sequences and over as
   many of the held-out sequences, recording every search feed (``evaluation/calibration.py``);
 * each variant (``ACT:OPS:KEEP``, e.g. ``s8:MatMul+Gemm+Conv:/box_head``: activation type, op
-  types quantized, node-name prefixes kept float) is quantized on the calibration feeds and
-  compared with float32 on the held-out feeds: mean over feeds of max|int8 - fp32| / max|fp32|
-  per output;
+  types quantized or ``all`` that ONNX Runtime can, node-name prefixes kept float) is quantized
+  on the calibration feeds and compared with float32 on the held-out feeds: mean over feeds of
+  max|int8 - fp32| / max|fp32| per output;
 * float32 and every variant are timed interleaved (round-robin, rotating order: a shared
   machine's load hits them alike) on one held-out feed at each ``--threads`` count; medians;
 * the ops left after ONNX Runtime's graph optimisations (which int8 kernels run).
 
 The int8 GEMM peak is measured with a one-node ONNX Runtime graph
 (``MatMulInteger``: uint8 x int8 -> int32, what VNNI's ``vpdpbusd`` computes) beside the fp32
-``MatMul`` peak of the same runtime, both ``--gemm-size`` cubed, best of ``--gemm-repeats``.
+``MatMul`` peak of the same runtime and the project's SGEMM peak (``evaluation/sgemm.py``), all
+``--gemm-size`` cubed, best of ``--gemm-repeats``.
 Nothing is asserted: this measures.
 
     nice -n 5 .venv/bin/python benchmarks/bench_int8.py litetrack_b4=/tmp/b4 --threads 1 2
@@ -38,6 +39,7 @@ from lite_tracker_ros import factory
 from lite_tracker_ros.backends.onnxruntime_backend import OnnxRuntimeBackend, session_options
 from lite_tracker_ros.evaluation.calibration import collect_feeds
 from lite_tracker_ros.evaluation.sequences import discover_sequences
+from lite_tracker_ros.evaluation.sgemm import measure_sgemm_peak
 from lite_tracker_ros.export import int8
 from lite_tracker_ros.specs import all_specs
 
@@ -130,7 +132,8 @@ def bench_model(name: str, folder: Path, args) -> None:
         excluded = [n for n in names if any(n.startswith(p) for p in prefixes)]
         path = scratch / f'{len(variants)}.onnx'
         int8.quantize_graph(search, path, calibration.search_feeds, activations,
-                            op_types=ops.split('+'), exclude=excluded)
+                            op_types=None if ops == 'all' else ops.split('+'),
+                            exclude=excluded)
         session = ort.InferenceSession(str(path), session_options(1, False),
                                        providers=['CPUExecutionProvider'])
         errors = np.mean([[float(np.abs(g - e).max() / max(np.abs(e).max(), 1e-12))
@@ -175,6 +178,8 @@ def main() -> None:
         peaks = gemm_peaks(args.gemm_size, args.gemm_repeats, threads)
         print(f'GEMM peak {args.gemm_size}^3, {threads} thread(s), best of '
               f'{args.gemm_repeats}: ' + '; '.join(f'{k} {v:.1f} GOP/s' for k, v in peaks.items()))
+        print(f'SGEMM peak (evaluation/sgemm.py), {threads} thread(s): '
+              + measure_sgemm_peak(args.gemm_size, args.gemm_repeats, threads).describe())
     for item in args.models:
         name, folder = item.split('=', 1)
         bench_model(name, Path(folder), args)

@@ -14,10 +14,10 @@ Two activation types (:data:`ACTIVATIONS`):
 * ``u8``: asymmetric uint8 activations, int8 weights: x86's VNNI instruction multiplies u8 by s8,
   so ONNX Runtime's CPU kernels run this form without re-biasing; TensorRT refuses it.
 
-Measured on LiteTrack-B4's search graph, 1 thread, this machine (docs/benchmarks.md, issue 17):
-fp32 189 ms; s8 over MatMul/Gemm/Conv only 87 ms; s8 over every op ONNX Runtime can quantize
-(adds, muls, softmax too) 108 ms, because its CPU provider fuses int8 ``QLinearAdd``/``Mul`` only
-for uint8 and leaves the rest as Q/DQ round trips. Hence :data:`DEFAULT_OP_TYPES`.
+On LiteTrack-B4's search graph (docs/benchmarks.md, "INT8 search path"), quantizing every op
+ONNX Runtime can (adds, muls, softmax too) is slower than MatMul/Gemm/Conv only in s8, because
+its CPU provider has ``QLinearAdd``/``Mul``/``Softmax`` kernels for uint8 only and leaves the
+int8 ones as Q/DQ round trips. Hence :data:`DEFAULT_OP_TYPES`.
 
 Quantized graphs carry the float32 graph's lite_tracker metadata with ``precision`` ``int8`` and
 a ``lite_tracker.quantization`` JSON property saying what was done (see
@@ -51,8 +51,8 @@ TENSORRT_FORM = {'QuantizeBias': False, 'AddQDQPairToWeight': True}
 #: the measurements in docs/benchmarks.md (issue 17); families not listed quantize every
 #: MatMul/Gemm/Conv
 KEEP_FLOAT: dict[str, tuple[str, ...]] = {
-    # backbone int8: score error 0.27 of the score range and 1.6x slower (depthwise convs);
-    # head only: 0.044 and 0.78x the float time (NanoTrack v2, 1 thread)
+    # NanoTrack v2, 1 thread: backbone in int8 too, cls error 0.28 of its range and 1.9x the
+    # float time (depthwise convolutions); head only: 0.044 and 0.87x
     'nanotrack': ('/backbone/',),
     # the centre head in float halves the score-map error (B4 0.035 -> 0.016, B9 0.035 ->
     # 0.016 of its range) for 0-7 % of the int8 search time
@@ -144,13 +144,15 @@ class _Feeds:
 
 
 def quantize_graph(fp32_graph: Path, output: Path, feeds: Sequence[Mapping[str, np.ndarray]],
-                   activations: str = 's8', op_types: Iterable[str] = DEFAULT_OP_TYPES,
+                   activations: str = 's8',
+                   op_types: Optional[Iterable[str]] = DEFAULT_OP_TYPES,
                    exclude: Iterable[str] = (), source: Sequence[str] = ()) -> QuantizationInfo:
     """
     Write the QDQ int8 version of ``fp32_graph`` to ``output``, calibrated on ``feeds``.
 
     ``feeds`` are complete input dicts of the graph (for a search graph: the template cache and
     the search crop, as the float32 tracker fed them). ``exclude`` names nodes to keep float32.
+    ``op_types`` None quantizes every op type ONNX Runtime can (recorded as ``('all',)``).
     """
     from onnxruntime.quantization import CalibrationMethod, QuantFormat, QuantType
     from onnxruntime.quantization import quantize_static
@@ -167,13 +169,14 @@ def quantize_graph(fp32_graph: Path, output: Path, feeds: Sequence[Mapping[str, 
     if unknown:
         raise QuantizationError(f'{fp32_graph.name} has no nodes named {unknown[:5]}; list node '
                                 'names with onnx (node.name)')
-    op_types, exclude = tuple(op_types), tuple(sorted(set(exclude)))
+    wanted = None if op_types is None else list(op_types)
+    op_types, exclude = ('all',) if wanted is None else tuple(wanted), tuple(sorted(set(exclude)))
     signed = activations == 's8'
     with tempfile.TemporaryDirectory(prefix='lite_tracker_quant_') as scratch:
         raw = Path(scratch) / 'quantized.onnx'
         quantize_static(
             model, str(raw), _Feeds(feeds), quant_format=QuantFormat.QDQ,
-            op_types_to_quantize=list(op_types), per_channel=True, reduce_range=False,
+            op_types_to_quantize=wanted, per_channel=True, reduce_range=False,
             activation_type=QuantType.QInt8 if signed else QuantType.QUInt8,
             weight_type=QuantType.QInt8, nodes_to_exclude=list(exclude),
             calibrate_method=CalibrationMethod.MinMax,
