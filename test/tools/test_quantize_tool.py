@@ -46,7 +46,7 @@ def _quantize(argv: list[str], cache: Path) -> int:
 
 @pytest.fixture(scope='module')
 def quantized_cache(tmp_path_factory, nanotrack_weights, sot_dir) -> Path:
-    """A model cache holding NanoTrack v2's fp32 export and its int8 pair (no --output)."""
+    """Return a model cache holding NanoTrack v2's fp32 export and int8 pair (no --output)."""
     pytest.importorskip('torch', reason='exporting the checkpoint needs torch')
     cache = tmp_path_factory.mktemp('int8_cache')
     code = _quantize(['nanotrack_v2', '--weights', str(nanotrack_weights), '--calibrate',
