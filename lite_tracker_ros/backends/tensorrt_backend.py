@@ -101,7 +101,7 @@ def build_serialized_engine(trt: Any, onnx_path: Path, precision: str, logger: A
         # explicit quantization: the scales are the graph's Q/DQ nodes, so no calibrator is set
         # (an int8 pair's template graph may be float: it then builds as FP16 only)
         config.set_flag(trt.BuilderFlag.INT8)
-    elif hasattr(trt.BuilderFlag, 'TF32'):
+    if precision == 'fp32' and hasattr(trt.BuilderFlag, 'TF32'):
         config.clear_flag(trt.BuilderFlag.TF32)  # on by default; 'fp32' means IEEE float32
     serialized = builder.build_serialized_network(network, config)
     if serialized is None:

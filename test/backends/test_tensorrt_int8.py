@@ -7,13 +7,16 @@ that refuses graphs TensorRT cannot take runs everywhere.
 
 from __future__ import annotations
 
+import types
+
 import numpy as np
 import onnxruntime as ort
 import pytest
 import torch
 from torch import nn
 
-from lite_tracker_ros.backends.tensorrt_backend import check_int8_graph, TensorRTBackend
+from lite_tracker_ros.backends.tensorrt_backend import (build_serialized_engine, check_int8_graph,
+                                                        TensorRTBackend)
 from lite_tracker_ros.core.model_spec import CropSpec, ModelSpec
 from lite_tracker_ros.export import int8
 from lite_tracker_ros.export.metadata import graph_paths
@@ -74,6 +77,38 @@ def test_tensorrt_refuses_a_float_export_as_int8(tmp_path):
     graphs = export_onnx(MiniNetwork().eval(), tmp_path)
     with pytest.raises(ValueError, match='lite-tracker quantize'):
         check_int8_graph(graphs.search)
+
+
+def _builder_slice(layer_types: list[str]):
+    """Return the slice of TensorRT build_serialized_engine uses, and the flags it sets."""
+    flags = []
+    layers = [types.SimpleNamespace(type=t) for t in layer_types]
+    network = types.SimpleNamespace(num_layers=len(layers), get_layer=layers.__getitem__)
+    config = types.SimpleNamespace(set_memory_pool_limit=lambda pool, size: None,
+                                   set_flag=flags.append,
+                                   clear_flag=lambda flag: flags.append(f'no {flag}'))
+    parser = types.SimpleNamespace(parse_from_file=lambda path: True, num_errors=0)
+    builder = types.SimpleNamespace(create_network=lambda flags: network,
+                                    create_builder_config=lambda: config,
+                                    build_serialized_network=lambda net, cfg: b'engine')
+    trt = types.SimpleNamespace(
+        __version__='10.3.0', Builder=lambda logger: builder,
+        OnnxParser=lambda net, logger: parser,
+        MemoryPoolType=types.SimpleNamespace(WORKSPACE='workspace'),
+        BuilderFlag=types.SimpleNamespace(FP16='fp16', INT8='int8', TF32='tf32'),
+        LayerType=types.SimpleNamespace(QUANTIZE='quantize', DEQUANTIZE='dequantize'))
+    return trt, flags
+
+
+@pytest.mark.parametrize('precision, layers, expected', [
+    ('int8', ['convolution', 'quantize', 'dequantize'], ['fp16', 'int8']),
+    ('int8', ['convolution'], ['fp16']),  # a float template of an int8 pair: FP16 only
+    ('fp16', ['convolution', 'quantize'], ['fp16']),
+    ('fp32', ['convolution'], ['no tf32'])])
+def test_builder_flags_per_precision(precision, layers, expected, tmp_path):
+    trt, flags = _builder_slice(layers)
+    assert build_serialized_engine(trt, tmp_path / 'g.onnx', precision, None) == b'engine'
+    assert flags == expected
 
 
 def test_real_int8_engine_matches_onnxruntime_and_is_cached_under_int8(tmp_path):
