@@ -137,7 +137,7 @@ def run(args) -> int:
     from lite_tracker_ros.evaluation.sequences import discover_sequences, SequenceError
     from lite_tracker_ros.export import int8
     from lite_tracker_ros.export.graph_store import is_graph_source
-    from lite_tracker_ros.export.metadata import graph_paths
+    from lite_tracker_ros.export.metadata import graph_paths, GraphMetadataError
     from lite_tracker_ros.model_registry import RegistryError
     from lite_tracker_ros.specs import all_specs
 
@@ -146,6 +146,8 @@ def run(args) -> int:
                      f'{", ".join(sorted(all_specs()))}')
     if args.frames < 1:
         return _fail('--frames must be at least 1')
+    if not args.weights.exists():
+        return _fail(f'weights {args.weights} not found; give a checkpoint or an export folder')
     spec = all_specs()[args.model]
     family = factory.FAMILY_BUILDERS[spec.family]
     try:
@@ -181,13 +183,16 @@ def run(args) -> int:
         excluded = _keep_float(args, spec.family, search32)
         op_types = int8.DEFAULT_OP_TYPES if args.quantize_all \
             else int8.OP_TYPES.get(spec.family, int8.DEFAULT_OP_TYPES)
-        info = int8.quantize_graph(search32, search8, calibration.search_feeds,
-                                   args.activations, op_types, excluded, source)
-        if args.quantize_template:
-            int8.quantize_graph(template32, template8, calibration.template_feeds,
-                                args.activations, source=source)
-        else:
-            int8.keep_float(template32, template8)
+        try:
+            info = int8.quantize_graph(search32, search8, calibration.search_feeds,
+                                       args.activations, op_types, excluded, source)
+            if args.quantize_template:
+                int8.quantize_graph(template32, template8, calibration.template_feeds,
+                                    args.activations, source=source)
+            else:
+                int8.keep_float(template32, template8)
+        except (int8.QuantizationError, GraphMetadataError) as error:
+            return _fail(str(error))
         print(f'quantized {search32.name}: {info.activations} activations, '
               f'{"/".join(info.op_types)} inputs, {len(info.excluded)} node(s) kept float, '
               f'{info.calibration_feeds} feeds',
