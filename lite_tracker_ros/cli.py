@@ -22,6 +22,7 @@ SUBCOMMANDS = {
     'install': 'put a manually downloaded checkpoint into the cache',
     'convert': 'convert a checkpoint to safetensors (safe and fast to load)',
     'export': 'export a model to ONNX (template and search graphs)',
+    'quantize': 'int8 graphs calibrated on your sequences, checked against float32',
     'eval': 'evaluate a model on tracking sequences (success AUC, precision)',
     'bench': 'measure per-stage latency, fps and memory per model and backend',
     'demo': 'play a video through the tracker node and write an annotated video',

@@ -119,7 +119,7 @@ FAMILY_BUILDERS: dict[str, FamilyBuilder] = {
 }
 
 BACKENDS = ('torch', 'onnxruntime', 'tensorrt')
-PRECISIONS = ('fp32', 'fp16')
+PRECISIONS = ('fp32', 'fp16', 'int8')
 
 
 def _spec(name: str) -> ModelSpec:
@@ -212,9 +212,11 @@ def create_tracker(model: str, backend: str = 'torch', device: str = 'cpu',
     ``lite-tracker export`` (or one of its ``.onnx`` files), which needs no torch; a checkpoint
     is exported once into the model cache. ``device``: ``cpu``, ``cuda[:N]``, or for
     onnxruntime ``tensorrt[:N]`` (its TensorRT provider). ``precision``: ``fp32``, or ``fp16``
-    for onnxruntime and tensorrt. ``num_threads`` > 0 sets the CPU thread count (torch's is
-    process-wide). ``tracker_options`` go to the tracker, e.g. ``lost_threshold``. Raises
-    TrackerCreationError with what to change.
+    for onnxruntime and tensorrt, or ``int8`` for the graphs ``lite-tracker quantize`` wrote
+    (found in the model cache beside the float32 export, or in the ``weights`` folder; without
+    them a one-line error names the quantize command). ``num_threads`` > 0 sets the CPU thread
+    count (torch's is process-wide). ``tracker_options`` go to the tracker, e.g.
+    ``lost_threshold``. Raises TrackerCreationError with what to change.
     """
     from lite_tracker_ros.backends.registry import BackendUnavailableError, check_available
 
@@ -231,7 +233,7 @@ def create_tracker(model: str, backend: str = 'torch', device: str = 'cpu',
             model = checkpoint.detect_variant(state)
         spec = _spec(model)
         family = _family(spec)
-        if weights is None and family.published_graphs is not None:
+        if weights is None and family.published_graphs is not None and precision != 'int8':
             runner = family.published_graphs(spec, backend, device, num_threads)
             if runner is not None:
                 return _tracker(family, spec, runner, tracker_options)

@@ -11,9 +11,9 @@ template graph's outputs that the search graph takes as inputs are the template 
 numpy arrays between frames and fed with each search crop. Nothing here imports torch.
 
 Devices: ``cpu`` (CPUExecutionProvider), ``cuda[:N]`` (CUDAExecutionProvider) and
-``tensorrt[:N]`` (TensorrtExecutionProvider, FP16 when ``trt_fp16``, engine cache in
-``trt_cache``, falling back to CUDA then CPU for unsupported nodes), when this onnxruntime build
-has them.
+``tensorrt[:N]`` (TensorrtExecutionProvider, FP16 when ``trt_fp16``, INT8 from the graph's
+Q/DQ nodes when ``trt_int8``, engine cache in ``trt_cache``, falling back to CUDA then CPU for
+unsupported nodes), when this onnxruntime build has them.
 
 Session options are tuned for one-frame-at-a-time latency: all graph optimisations, sequential
 execution, ``num_threads`` intra-op threads (0: ONNX Runtime's default, one per core) and, by
@@ -52,7 +52,7 @@ def ort_devices() -> tuple[str, ...]:
 
 
 def providers_for(device: str, fp16: bool = False,
-                  trt_cache: Optional[Path] = None) -> list:
+                  trt_cache: Optional[Path] = None, int8: bool = False) -> list:
     """ONNX Runtime's provider list for ``device``, or BackendUnavailableError listing options."""
     kind, index = parse_device(device)
     if kind not in DEVICE_PROVIDERS or DEVICE_PROVIDERS[kind] not in ort.get_available_providers():
@@ -64,7 +64,8 @@ def providers_for(device: str, fp16: bool = False,
         return [CPU]
     if kind == 'cuda':
         return [cuda, CPU]
-    options = {'device_id': index, 'trt_fp16_enable': fp16}
+    # int8: the graph's own Q/DQ scales (explicit quantization), no calibration table
+    options = {'device_id': index, 'trt_fp16_enable': fp16, 'trt_int8_enable': int8}
     if trt_cache is not None:
         options.update(trt_engine_cache_enable=True, trt_engine_cache_path=str(trt_cache))
     present = ort.get_available_providers()
@@ -104,12 +105,13 @@ class OnnxRuntimeBackend:
     def __init__(self, template_graph: str | Path, search_graph: str | Path,
                  device: str = 'cpu', num_threads: int = 0, spin: Optional[bool] = False,
                  trt_cache: Optional[Path] = None, trt_fp16: bool = False,
-                 profile_prefix: Optional[str] = None, warmup: bool = False):
+                 trt_int8: bool = False, profile_prefix: Optional[str] = None,
+                 warmup: bool = False):
         self.paths = (Path(template_graph), Path(search_graph))
         for path in self.paths:
             if not path.is_file():
                 raise FileNotFoundError(f'{path} not found; write it with `lite-tracker export`')
-        self.providers = providers_for(device, fp16=trt_fp16, trt_cache=trt_cache)
+        self.providers = providers_for(device, fp16=trt_fp16, trt_cache=trt_cache, int8=trt_int8)
         options = session_options(num_threads, spin, profile_prefix)
         self._template, self._search = (
             ort.InferenceSession(str(p), options, providers=self.providers) for p in self.paths)

@@ -26,7 +26,8 @@ from typing import Any, Optional
 
 BACKENDS = ('torch', 'onnxruntime', 'tensorrt')
 DEVICE_KINDS = ('cpu', 'cuda', 'tensorrt')
-PRECISIONS = ('fp32', 'fp16')
+#: int8: the QDQ graphs ``lite-tracker quantize`` writes (ONNX Runtime CPU, TensorRT INT8)
+PRECISIONS = ('fp32', 'fp16', 'int8')
 
 
 class BackendUnavailableError(ValueError):
@@ -140,11 +141,14 @@ def check_available(name: str, device: str = 'cpu', precision: str = 'fp32') -> 
 
 def graph_precision(name: str, device: str, precision: str) -> str:
     """
-    Which exported graphs (``fp32`` or ``fp16``) a backend loads for a requested precision.
+    Which exported graphs (``fp32``, ``fp16`` or ``int8``) a backend loads for a precision.
 
     TensorRT (native or as an onnxruntime provider) builds FP16 engines from the float32 graphs;
-    onnxruntime's CPU and CUDA providers run the float16 graphs.
+    onnxruntime's CPU and CUDA providers run the float16 graphs. Every backend runs the int8
+    QDQ graphs as they are (TensorRT: explicit quantization).
     """
+    if precision == 'int8':
+        return 'int8'
     if precision == 'fp16' and name == 'onnxruntime' and parse_device(device)[0] != 'tensorrt':
         return 'fp16'
     return 'fp32'
@@ -182,7 +186,8 @@ def make_backend(name: str, *, device: str = 'cpu', precision: str = 'fp32',
     if name == 'onnxruntime':
         from lite_tracker_ros.backends.onnxruntime_backend import OnnxRuntimeBackend
         return OnnxRuntimeBackend(*graphs, device=device, num_threads=num_threads,
-                                  trt_fp16=precision == 'fp16', trt_cache=cache_folder,
+                                  trt_fp16=precision in ('fp16', 'int8'),
+                                  trt_int8=precision == 'int8', trt_cache=cache_folder,
                                   **options)
     module = importlib.import_module('lite_tracker_ros.backends.tensorrt_backend')
     return module.TensorRTBackend(*graphs, device=device, precision=precision,

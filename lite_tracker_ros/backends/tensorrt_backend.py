@@ -8,10 +8,12 @@ A :class:`Backend` running the exported template/search ONNX pair as native Tens
 
 * **Engines**: built from the float32 ONNX graphs, FP16 (``BuilderFlag.FP16``, float32 kept
   where TensorRT needs it, e.g. LayerNorm from opset 17) or FP32 (TF32 cleared, so FP32 is
-  IEEE float32 also on Ampere and newer), and cached on disk by
-  :mod:`engine_cache` under a key of ONNX sha256, TensorRT version, GPU name and precision, so
-  an engine is built once per machine and rebuilt only when one of those changes (a build takes
-  minutes on a Jetson).
+  IEEE float32 also on Ampere and newer); or INT8 from the QDQ graphs ``lite-tracker quantize``
+  writes: explicit quantization (``BuilderFlag.INT8`` with the graph's own Q/DQ scales, no
+  calibrator) and ``BuilderFlag.FP16`` for the layers left in float; cached on disk by
+  :mod:`engine_cache` under a key of ONNX sha256 (for int8 it covers the Q/DQ scales),
+  TensorRT version, GPU name and precision, so an engine is built once per machine and rebuilt
+  only when one of those changes (a build takes minutes on a Jetson).
 * **Binding**: by tensor name with the name-based API (``num_io_tensors``,
   ``get_tensor_name``, ``set_tensor_address``, ``execute_async_v3``) of TensorRT 10, also present
   in TensorRT 8.6 (JetPack 6.0). Every tensor gets one device buffer for the backend's lifetime.
@@ -43,7 +45,7 @@ from lite_tracker_ros.export.metadata import GraphMetadata, GraphMetadataError, 
 
 log = logging.getLogger(__name__)
 
-PRECISIONS = ('fp32', 'fp16')
+PRECISIONS = ('fp32', 'fp16', 'int8')
 DEFAULT_WORKSPACE_MIB = 1024
 
 
@@ -64,6 +66,29 @@ def network_flags(trt: Any) -> int:
     return 1 << int(trt.NetworkDefinitionCreationFlag.EXPLICIT_BATCH)
 
 
+def has_qdq_layers(trt: Any, network: Any) -> bool:
+    """Tell whether a parsed network holds Q/DQ layers (an explicitly quantized graph)."""
+    kinds = (trt.LayerType.QUANTIZE, trt.LayerType.DEQUANTIZE)
+    return any(network.get_layer(i).type in kinds for i in range(network.num_layers))
+
+
+def check_int8_graph(path: Path) -> None:
+    """Refuse an int8 graph TensorRT cannot take (uint8 activations), in one line."""
+    try:
+        import onnx
+
+        from lite_tracker_ros.export.int8 import quantization_info
+    except ImportError:  # onnx is optional on a TensorRT-only device: the parser will judge
+        return
+    info = quantization_info(onnx.load(str(path), load_external_data=False))
+    if info is None:
+        raise ValueError(f'{path} is not an int8 graph; write one with `lite-tracker quantize`')
+    if info.quantized and info.activations != 's8':
+        raise ValueError(f'{path} has {info.activations} activations, TensorRT takes symmetric '
+                         'int8 only: quantize again with `lite-tracker quantize ... '
+                         '--activations s8`')
+
+
 def build_serialized_engine(trt: Any, onnx_path: Path, precision: str, logger: Any,
                             workspace_mib: int = DEFAULT_WORKSPACE_MIB) -> bytes:
     """Parse ``onnx_path``, build a serialised engine; raise RuntimeError with the parser log."""
@@ -75,9 +100,13 @@ def build_serialized_engine(trt: Any, onnx_path: Path, precision: str, logger: A
         raise RuntimeError(f'TensorRT cannot parse {onnx_path}: {errors}')
     config = builder.create_builder_config()
     config.set_memory_pool_limit(trt.MemoryPoolType.WORKSPACE, workspace_mib << 20)
-    if precision == 'fp16':
-        config.set_flag(trt.BuilderFlag.FP16)
-    elif hasattr(trt.BuilderFlag, 'TF32'):
+    if precision in ('fp16', 'int8'):
+        config.set_flag(trt.BuilderFlag.FP16)  # int8: the layers left in float run in FP16
+    if precision == 'int8' and has_qdq_layers(trt, network):
+        # explicit quantization: the scales are the graph's Q/DQ nodes, so no calibrator is set
+        # (an int8 pair's template graph may be float: it then builds as FP16 only)
+        config.set_flag(trt.BuilderFlag.INT8)
+    if precision == 'fp32' and hasattr(trt.BuilderFlag, 'TF32'):
         config.clear_flag(trt.BuilderFlag.TF32)  # on by default; 'fp32' means IEEE float32
     serialized = builder.build_serialized_network(network, config)
     if serialized is None:
@@ -149,6 +178,9 @@ class TensorRTBackend:
         self._logger = self.trt.Logger(self.trt.Logger.WARNING)
         self._runtime = self.trt.Runtime(self._logger)
         self.built: dict[str, bool] = {}
+        if precision == 'int8':
+            for path in (template_graph, search_graph):
+                check_int8_graph(Path(path))
         self._template = self._open('template', Path(template_graph), workspace_mib, {})
         cache = {n: f'template/{n}' for n in self._template.outputs}
         self._search = self._open('search', Path(search_graph), workspace_mib, cache)

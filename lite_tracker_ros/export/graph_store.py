@@ -15,8 +15,10 @@ The ONNX Runtime and TensorRT backends run exported graphs, but a user names a m
   ``onnx/<model>-<first 12 hex of the checkpoint's sha256>/``; exported there on first use
   (this needs torch, via ``load_network``), so changed weights never reuse stale graphs.
 
-``lite-tracker export`` writes to the same folder by default. Importing this module is
-torch-free.
+``lite-tracker export`` writes to the same folder by default, and so does ``lite-tracker
+quantize`` for the int8 pair (``<model>.search.int8.onnx``). An int8 pair is never made on first
+use (it needs calibration frames): its absence is a one-line error naming the quantize command.
+Importing this module is torch-free.
 """
 
 from __future__ import annotations
@@ -42,6 +44,17 @@ def export_folder(model: str, weights: Path) -> Path:
     return cache_dir() / 'onnx' / f'{model}-{file_sha256(weights)[:12]}'
 
 
+def quantize_command(model: str, weights: Path, folder: Path) -> str:
+    """Return the command line that writes ``model``'s int8 pair into ``folder``."""
+    return (f'lite-tracker quantize {model} --weights {weights} --calibrate SEQUENCES '
+            f'--output {folder}')
+
+
+def _not_quantized(model: str, weights: Path, folder: Path) -> FileNotFoundError:
+    return FileNotFoundError(f'{model} has no int8 graphs in {folder}; quantize it on frames of '
+                             f'your footage: `{quantize_command(model, weights, folder)}`')
+
+
 def resolve_graphs(model: str, weights: Path, precision: str = 'fp32',
                    load_network: Optional[Callable[[], 'TrackerNetwork']] = None
                    ) -> tuple[Path, Path]:
@@ -51,6 +64,8 @@ def resolve_graphs(model: str, weights: Path, precision: str = 'fp32',
         folder = weights if weights.is_dir() else weights.parent
         pair = graph_paths(folder, model, precision)
         missing = [str(p) for p in pair if not p.is_file()]
+        if missing and precision == 'int8':
+            raise _not_quantized(model, folder, folder)
         if missing:
             raise FileNotFoundError(f'{", ".join(missing)} not found; export them with '
                                     f'`lite-tracker export {model} --output {folder}'
@@ -60,6 +75,8 @@ def resolve_graphs(model: str, weights: Path, precision: str = 'fp32',
     pair = graph_paths(folder, model, precision)
     if all(p.is_file() for p in pair):
         return pair
+    if precision == 'int8':
+        raise _not_quantized(model, weights, folder)
     if load_network is None:
         raise FileNotFoundError(f'no exported graphs for {model} in {folder}; run '
                                 f'`lite-tracker export {model} --weights {weights}`')

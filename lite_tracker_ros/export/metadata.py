@@ -25,7 +25,8 @@ from lite_tracker_ros.core.model_spec import CropSpec, ModelSpec
 #: bump when the meaning of the properties below changes
 FORMAT_VERSION = '1'
 ROLES = ('template', 'search')
-PRECISIONS = ('fp32', 'fp16')
+#: fp32 and fp16 come from ``lite-tracker export``, int8 from ``lite-tracker quantize``
+PRECISIONS = ('fp32', 'fp16', 'int8')
 
 KEY_FORMAT = 'lite_tracker.format'
 KEY_MODEL = 'lite_tracker.model'
@@ -33,6 +34,8 @@ KEY_ROLE = 'lite_tracker.role'
 KEY_PRECISION = 'lite_tracker.precision'
 KEY_CACHE = 'lite_tracker.cache'
 KEY_SPEC = 'lite_tracker.spec'
+#: int8 graphs only: what quantization did (``export/int8.py``)
+KEY_QUANTIZATION = 'lite_tracker.quantization'
 
 
 class GraphMetadataError(ValueError):

@@ -35,12 +35,14 @@ from torch import nn
 
 from lite_tracker_ros.core.model_spec import ModelSpec
 from lite_tracker_ros.export import fp16
-from lite_tracker_ros.export.metadata import graph_paths, GraphMetadata, PRECISIONS
+from lite_tracker_ros.export.metadata import graph_paths, GraphMetadata
 from lite_tracker_ros.networks.base import TrackerNetwork
 
 #: lowest opset that keeps LayerNormalization as one node (TensorRT handles its FP16 precision)
 MIN_OPSET = 17
 DEFAULT_OPSET = 17
+#: what export writes; int8 graphs come from calibration (``lite-tracker quantize``)
+PRECISIONS = ('fp32', 'fp16')
 
 
 class ExportError(RuntimeError):

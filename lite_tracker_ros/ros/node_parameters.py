@@ -21,7 +21,7 @@ from rcl_interfaces.msg import FloatingPointRange, IntegerRange, ParameterDescri
 from lite_tracker_ros.ros.bounded_text import bounded_repr
 
 BACKENDS = ('torch', 'onnxruntime', 'tensorrt')
-PRECISIONS = ('fp32', 'fp16')
+PRECISIONS = ('fp32', 'fp16', 'int8')
 #: class_id rides in every Detection2D: a label, not a payload
 MAX_CLASS_ID_CHARS = 256
 
@@ -91,7 +91,8 @@ _DESCRIPTIONS = {
     'weights': 'checkpoint, safetensors, ONNX or engine file; empty: the model cache',
     'backend': 'torch | onnxruntime | tensorrt',
     'device': 'cpu, cuda or cuda:N',
-    'precision': 'fp32 | fp16 (fp16: TensorRT engines and CUDA only)',
+    'precision': 'fp32 | fp16 (TensorRT engines and CUDA only) | int8 (graphs written by '
+                 '`lite-tracker quantize`; onnxruntime CPU or TensorRT)',
     'num_threads': 'CPU threads for inference; 0 = the library default',
     'use_compressed': 'subscribe to image/compressed (CompressedImage) instead of image',
     'reliable_qos': 'reliable image subscription instead of best-effort (sensor data)',
