@@ -25,7 +25,7 @@ from lite_tracker_ros.core.types import BoxXYWH
 
 def margin(score: float) -> float:
     """
-    A score in [0, 1] as a log-odds margin, clipped to +-30.
+    Return a score in [0, 1] as a log-odds margin, clipped to +-30.
 
     Trained trackers score a visible target near 1 (NanoTrack v2: median 0.999 on real footage)
     and a distractor often above 0.9, so the probabilities bunch up where a drop cannot be
@@ -57,6 +57,17 @@ class AbsencePolicy:
     reacquire_margin: float = 3.0
     #: consecutive frames a candidate must be confirmed on, near the previous confirmation
     confirm_frames: int = 2
+    #: a candidate whose box aspect ratio differs from the lost target's by more than this
+    #: factor is another object, whatever its score (look-alikes of another shape score high)
+    max_aspect_change: float = 1.6
+    #: the same for the box area's side (square root of the area)
+    max_size_change: float = 1.8
+
+    def shape_matches(self, box: BoxXYWH, reference: BoxXYWH) -> bool:
+        aspect = (box.w / box.h) / (reference.w / reference.h)
+        size = math.sqrt((box.w * box.h) / (reference.w * reference.h))
+        return (max(aspect, 1.0 / aspect) <= self.max_aspect_change
+                and max(size, 1.0 / size) <= self.max_size_change)
 
     def __post_init__(self) -> None:
         for name in ('weak_margin', 'drop', 'reacquire_drop', 'reacquire_margin'):
@@ -65,6 +76,9 @@ class AbsencePolicy:
         for name in ('drop', 'reacquire_drop'):
             if getattr(self, name) < 0:
                 raise ValueError(f'{name} must not be negative, got {getattr(self, name)}')
+        for name in ('max_aspect_change', 'max_size_change'):
+            if not getattr(self, name) >= 1.0:
+                raise ValueError(f'{name} must be at least 1, got {getattr(self, name)}')
         for name in ('history', 'lost_after', 'confirm_frames'):
             if int(getattr(self, name)) < 1:
                 raise ValueError(f'{name} must be at least 1, got {getattr(self, name)}')

@@ -9,8 +9,8 @@ becomes SEARCHING, the wrapped tracker is no longer stepped, and each frame sear
 a region that grows from the last place the target was seen with confidence
 (:mod:`~lite_tracker_ros.core.search_plan`), using the template cached at init (never
 recomputed). Detector proposals given with :meth:`LongTermTracker.propose` are searched too. A
-candidate that the model scores close to the track's score before the loss on ``confirm_frames`` consecutive
-frames resumes the track there (same track id).
+candidate that the model scores close to what the track scored before the loss, with the lost
+target's shape, on ``confirm_frames`` consecutive frames resumes the track there (same id).
 
 A family takes part by giving its tracker three methods (:class:`Redetecting`):
 ``search_side(box)`` (its normal search window side), ``redetect(frame, anchor, windows)`` and
@@ -168,6 +168,7 @@ class LongTermTracker:
         if self._proposals and pending is None:
             candidates += self._verify_proposals(frame)
         self._proposals = []
+        candidates = [c for c in candidates if self.policy.shape_matches(c.box, self._anchor)]
         best = max(candidates, key=lambda c: c.score, default=None)
         taken = self._gate.offer(best, self._needed_margin)
         if taken is not None:
@@ -178,11 +179,22 @@ class LongTermTracker:
 
     def _verify(self, frame: Frame, anchor: BoxXYWH,
                 candidates: list[Candidate]) -> list[Candidate]:
-        """Score the best places of wide windows again with normal windows (comparable)."""
+        """
+        Score the best places of wide windows again with normal windows (comparable scores).
+
+        Each place is scored at a few target sizes around the last one: after a cut or a long
+        absence the target is seldom the size it had, and a Siamese score falls quickly with
+        a scale mismatch while a look-alike's does not rise.
+        """
         best = sorted(candidates, key=lambda c: c.score, reverse=True)[:self.budget.verify]
-        windows = [SearchWindow.square(c.box.cx, c.box.cy, self.inner.search_side(anchor))
-                   for c in best]
-        return self.inner.redetect(frame, anchor, windows) if windows else []
+        found: list[Candidate] = []
+        for factor in self.budget.verify_scales if best else ():
+            sized = BoxXYWH.from_center(anchor.cx, anchor.cy, anchor.w * factor,
+                                        anchor.h * factor)
+            side = self.inner.search_side(sized)
+            found += self.inner.redetect(
+                frame, sized, [SearchWindow.square(c.box.cx, c.box.cy, side) for c in best])
+        return found
 
     def _verify_proposals(self, frame: Frame) -> list[Candidate]:
         """Score each detector box with the template; keep the ones found where proposed."""

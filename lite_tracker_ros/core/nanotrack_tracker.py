@@ -29,7 +29,8 @@ from lite_tracker_ros.core.batched_search import search_many
 from lite_tracker_ros.core.frame import as_frame
 from lite_tracker_ros.core.model_spec import ModelSpec
 from lite_tracker_ros.core.search_plan import SearchBudget, SearchWindow
-from lite_tracker_ros.core.siamese_crop import crop_square, SquareWindow, wide_search_crop, WideCrop
+from lite_tracker_ros.core.siamese_crop import (
+    crop_square, SquareWindow, wide_search_crop, WideCrop)
 from lite_tracker_ros.core.track_bookkeeping import TrackBookkeeping
 from lite_tracker_ros.core.tracker import FrameLike
 from lite_tracker_ros.core.types import BoxXYWH, ChannelOrder, Frame, TrackResult, TrackState
@@ -63,7 +64,8 @@ class NanoTracker(TrackBookkeeping):
     #: long-term mode: calibrated on NanoTrack v2 (see docs/benchmarks.md, long-term section)
     default_absence_policy = AbsencePolicy()
     #: a fully convolutional model: one larger search image per frame, up to 3x the normal side
-    search_budget = SearchBudget(max_scale=3.0, per_frame=1, growth=1.6)
+    search_budget = SearchBudget(max_scale=3.0, per_frame=1, growth=1.6, verify=2,
+                                 verify_scales=(0.8, 1.0, 1.25))
 
     def __init__(self, spec: ModelSpec, backend: Backend, params: NanoTrackParams,
                  lost_threshold: float | None = None) -> None:

@@ -43,6 +43,8 @@ class SearchBudget:
     growth: float = 1.6
     #: places of wider windows verified per frame with normal windows (batched)
     verify: int = 3
+    #: target sizes (times the last one) each place is verified at
+    verify_scales: tuple[float, ...] = (1.0,)
 
 
 class SearchPlan:
@@ -99,7 +101,7 @@ class SearchPlan:
 
 
 def _span(centre: float, side: float, limit: float) -> tuple[float, float]:
-    """The part of ``[centre - side/2, centre + side/2]`` inside ``[0, limit]`` (never empty)."""
+    """Return the part of ``[centre - side/2, centre + side/2]`` in ``[0, limit]`` (not empty)."""
     low, high = max(centre - 0.5 * side, 0.0), min(centre + 0.5 * side, limit)
     if high - low < 1.0:
         middle = min(max(centre, 0.0), limit)

@@ -18,7 +18,8 @@ import numpy as np
 
 # receive_delay: image stamp to the subscription callback (transport and driver delay);
 # end_to_end: image stamp to the result being published
-STAGES = ('receive_delay', 'conversion', 'preprocess', 'inference', 'postprocess', 'end_to_end')
+STAGES = ('receive_delay', 'conversion', 'preprocess', 'inference', 'postprocess', 'end_to_end',
+          'searching')
 
 
 class Level(enum.IntEnum):
@@ -103,6 +104,7 @@ class NodeHealth:
         self._state = 'idle'
         self._last_error = ''
         self._backend_failed = False
+        self._extra: dict[str, str] = {}
 
     def frame_received(self) -> None:
         with self._lock:
@@ -135,6 +137,11 @@ class NodeHealth:
             self._backend_failed = True
             self._last_error = f'backend: {detail}'
 
+    def set_values(self, values: dict[str, str]) -> None:
+        """Replace the extra key/values reported (e.g. the long-term mode's)."""
+        with self._lock:
+            self._extra = dict(values)
+
     def set_state(self, state: str) -> None:
         with self._lock:
             self._state = state
@@ -157,6 +164,7 @@ class NodeHealth:
             now = self._clock()
             values = dict(self._static)
             values['state'] = self._state
+            values.update(self._extra)
             values['input_rate_hz'] = f'{self._input_rate.rate(now):.2f}'
             values['output_rate_hz'] = f'{self._output_rate.rate(now):.2f}'
             for name in ('frames_received', 'frames_processed', 'frames_dropped',
@@ -184,6 +192,8 @@ class NodeHealth:
                 values['image_hint'] = self.image_hint
             elif self._state == 'lost':
                 level, message = Level.WARN, 'target lost'
+            elif self._state == 'searching':
+                level, message = Level.WARN, 'target lost, searching'
             elif e2e is not None and e2e['p95'] > self.lag_warn_s * 1e3:
                 level, message = Level.WARN, (f'lagging: end-to-end p95 {e2e["p95"]:.0f} ms > '
                                               f'{self.lag_warn_s * 1e3:.0f} ms')

@@ -34,6 +34,7 @@ class TrackerParameters:
     class_id: str = 'target'
     lag_warn_s: float = 0.25
     image_timeout_s: float = 5.0
+    long_term: bool = False
 
     @property
     def tracker_lost_threshold(self) -> float | None:
@@ -72,6 +73,8 @@ _DESCRIPTIONS = {
     'lag_warn_s': 'end-to-end p95 latency above which diagnostics warn',
     'image_timeout_s': 'seconds without an image before diagnostics warn and the log says why '
                        '(no publisher, QoS, silent camera); 0 = never',
+    'long_term': 'long-term mode: report absence (state searching, nothing published), search '
+                 'the frame and take the target back; ~/candidates proposals are verified',
 }
 _RANGES = {
     'num_threads': IntegerRange(from_value=0, to_value=256, step=1),

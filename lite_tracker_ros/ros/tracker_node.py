@@ -36,6 +36,7 @@ from lite_tracker_ros.ros.image_conversion import (
     compressed_to_frame, frame_to_image_fields, image_to_frame, ImageConversionError)
 from lite_tracker_ros.ros.init_request import (
     checked_init_box, InitError, is_stop_request, StampedBuffer)
+from lite_tracker_ros.ros.long_term_diagnostics import long_term_values
 from lite_tracker_ros.ros.node_main import run_node
 from lite_tracker_ros.ros.node_parameters import declare_tracker_parameters, TrackerParameters
 
@@ -86,6 +87,9 @@ class TrackerNode(Node):
                                                     event_callbacks=pub_events)
         self._detections_pub = self.create_publisher(Detection2DArray, '~/detections', 10,
                                                      event_callbacks=pub_events)
+        if self.params.long_term:
+            self.create_subscription(Detection2DArray, '~/candidates', self._on_candidates, 1,
+                                     event_callbacks=sub_events)
         self._debug_pub = self.create_publisher(Image, '~/debug_image', 1)
         self._diag_pub = self.create_publisher(DiagnosticArray, '/diagnostics', 10)
         self.create_service(Trigger, '~/reset', self._on_reset)
@@ -109,7 +113,8 @@ class TrackerNode(Node):
                                   device=self.params.device, weights=self.params.weights or None,
                                   precision=self.params.precision,
                                   num_threads=self.params.num_threads,
-                                  lost_threshold=self.params.tracker_lost_threshold)
+                                  lost_threshold=self.params.tracker_lost_threshold,
+                                  long_term=self.params.long_term)
         except TrackerCreationError as error:
             # the first line names the problem and the fix; a key report may follow it
             raise StartupError(str(error).splitlines()[0]) from None
@@ -147,6 +152,11 @@ class TrackerNode(Node):
         with self._cond:
             self._inits.append(msg)
             self._cond.notify()
+
+    def _on_candidates(self, msg: Detection2DArray) -> None:
+        """Detector boxes: verified with the template on the next searching frame."""
+        boxes = [box_from_detection(d) for d in msg.detections]
+        self.tracker.propose([b for b in boxes if b.is_finite() and b.w > 0 and b.h > 0])
 
     def _on_reset(self, request, response):
         with self._cond:
@@ -249,6 +259,8 @@ class TrackerNode(Node):
         now_ns = self.get_clock().now().nanoseconds
         stages['end_to_end'] = (now_ns - stamp_ns(msg.header)) / 1e9
         self.health.frame_processed(self.tracker.state.value, stages)
+        if self.params.long_term:
+            self.health.set_values(long_term_values(self.tracker.log))
 
     def _publish_debug(self, header, frame, result) -> None:
         pixels = frame.pixels

@@ -22,7 +22,7 @@ DISTRACTOR = 0.97  # margin 3.5: what NanoTrack gives a look-alike
 
 
 def p(value_margin):
-    """The probability whose log-odds margin is ``value_margin``."""
+    """Return the probability whose log-odds margin is ``value_margin``."""
     return 1.0 / (1.0 + math.exp(-value_margin))
 
 
