@@ -49,14 +49,22 @@ class AbsencePolicy:
     drop: float = 3.5
     #: frames in that median (only frames that were not weak)
     history: int = 30
+    #: strong frames needed before the relative test applies (one early outlier is no level)
+    min_history: int = 5
     #: consecutive weak frames that make the target lost
     lost_after: int = 2
     #: a search candidate must score within this of the median the track had when it was lost
     reacquire_drop: float = 2.0
     #: and never under this margin (about 0.95)
     reacquire_margin: float = 3.0
+    #: nor over this one (about 0.999): a track that scored very high before the loss must not
+    #: make the target unrecoverable after it changed (blur, pose, scale)
+    reacquire_cap: float = 7.0
     #: consecutive frames a candidate must be confirmed on, near the previous confirmation
     confirm_frames: int = 2
+    #: frames after a re-acquisition during which a frame under the re-acquisition level
+    #: counts as weak: a look-alike taken by mistake seldom keeps the target's level
+    probation: int = 10
     #: a candidate whose box aspect ratio differs from the lost target's by more than this
     #: factor is another object, whatever its score (look-alikes of another shape score high)
     max_aspect_change: float = 1.6
@@ -70,7 +78,8 @@ class AbsencePolicy:
                 and max(size, 1.0 / size) <= self.max_size_change)
 
     def __post_init__(self) -> None:
-        for name in ('weak_margin', 'drop', 'reacquire_drop', 'reacquire_margin'):
+        for name in ('weak_margin', 'drop', 'reacquire_drop', 'reacquire_margin',
+                     'reacquire_cap'):
             if not math.isfinite(getattr(self, name)):
                 raise ValueError(f'{name} must be a finite number, got {getattr(self, name)}')
         for name in ('drop', 'reacquire_drop'):
@@ -79,7 +88,9 @@ class AbsencePolicy:
         for name in ('max_aspect_change', 'max_size_change'):
             if not getattr(self, name) >= 1.0:
                 raise ValueError(f'{name} must be at least 1, got {getattr(self, name)}')
-        for name in ('history', 'lost_after', 'confirm_frames'):
+        if self.probation < 0:
+            raise ValueError(f'probation must not be negative, got {self.probation}')
+        for name in ('history', 'min_history', 'lost_after', 'confirm_frames'):
             if int(getattr(self, name)) < 1:
                 raise ValueError(f'{name} must be at least 1, got {getattr(self, name)}')
 
@@ -102,8 +113,10 @@ class AbsenceMonitor:
 
     @property
     def reference(self) -> Optional[float]:
-        """Median margin of the recent strong frames (None before the first one)."""
-        return float(np.median(self._recent)) if self._recent else None
+        """Median margin of the recent strong frames (None before ``min_history`` of them)."""
+        if len(self._recent) < self.policy.min_history:
+            return None
+        return float(np.median(self._recent))
 
     def is_weak(self, score: float) -> bool:
         value = margin(score)
@@ -127,7 +140,7 @@ class AbsenceMonitor:
         floor = self.policy.reacquire_margin
         if reference is None:
             return floor
-        return max(floor, reference - self.policy.reacquire_drop)
+        return max(floor, min(reference - self.policy.reacquire_drop, self.policy.reacquire_cap))
 
 
 @dataclass(frozen=True)

