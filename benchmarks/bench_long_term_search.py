@@ -60,6 +60,7 @@ def main() -> None:
                              'published ONNX pair on onnxruntime)')
     parser.add_argument('--threads', type=int, default=2)
     parser.add_argument('--frames', type=int, default=40)
+    parser.add_argument('--rounds', type=int, default=3)
     args = parser.parse_args()
     os.environ['LITE_TRACKER_MODEL_PATH'] = str(args.nanotrack_dir)
     frames, box = _frames(args.data, args.frames)
@@ -70,23 +71,26 @@ def main() -> None:
     print('|---|---|---|---|---|')
     with tempfile.TemporaryDirectory() as folder:
         for model in args.models.split(','):
-            row = []
-            for long_term, threshold in ((False, None), (True, None), (True, 1.0)):
-                backend = 'onnxruntime' if model.startswith('nanotrack') else args.backend
-                tracker = _tracker(model, backend, args.threads, Path(folder), long_term,
-                                   threshold)
-                tracker.init(frames[0], box)
-                times = []
-                for frame in frames[1:]:
-                    start = time.perf_counter()
-                    result = tracker.update(frame)
-                    seconds = time.perf_counter() - start
-                    searching = result.state is TrackState.SEARCHING
-                    # untrained weights may lose the target with the mode on: those frames
-                    # are searching frames, not tracking ones
-                    if searching == bool(threshold):
-                        times.append(seconds)
-                row.append(_median_ms(times))
+            backend = 'onnxruntime' if model.startswith('nanotrack') else args.backend
+            variants = ((False, None), (True, None), (True, 1.0))
+            trackers = [_tracker(model, backend, args.threads, Path(folder), long_term,
+                                 threshold) for long_term, threshold in variants]
+            times: list[list[float]] = [[] for _ in variants]
+            # the variants take turns, round after round, so a change in the machine's load
+            # falls on all of them alike
+            for _ in range(args.rounds):
+                for (_, threshold), tracker, kept in zip(variants, trackers, times):
+                    tracker.init(frames[0], box)
+                    for index, frame in enumerate(frames[1:]):
+                        start = time.perf_counter()
+                        result = tracker.update(frame)
+                        seconds = time.perf_counter() - start
+                        # untrained weights may lose the target with the mode on: those
+                        # frames are searching frames, not tracking ones
+                        warm = index >= 2  # first calls: allocation, lazy init
+                        if warm and (result.state is TrackState.SEARCHING) == bool(threshold):
+                            kept.append(seconds)
+            row = [_median_ms(t) for t in times]
             print(f'| {model} | {row[0]:.1f} | {row[1]:.1f} | {row[2]:.1f} | '
                   f'{row[2] / row[0]:.1f}x |', flush=True)
 

@@ -166,7 +166,7 @@ class ReacquisitionGate:
 
     @property
     def pending(self) -> Optional[Candidate]:
-        """The candidate being confirmed (the next search looks there first)."""
+        """Return the candidate being confirmed (the next search looks there first)."""
         return self._pending
 
     def offer(self, best: Optional[Candidate], needed_margin: float) -> Optional[Candidate]:

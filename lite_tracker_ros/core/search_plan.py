@@ -61,7 +61,7 @@ class SearchPlan:
 
     @property
     def step(self) -> int:
-        """Searching frames planned so far."""
+        """Return how many searching frames were planned so far."""
         return self._step
 
     def region_side(self, step: int) -> float:

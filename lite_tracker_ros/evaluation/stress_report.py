@@ -41,7 +41,8 @@ class StressRun:
 
 
 def plan_sequences(sequences: Sequence[SequenceInfo]) -> list:
-    """Return ``(sequence, plan)`` for the hidden and cut plans of every sequence.
+    """
+    Return ``(sequence, plan)`` for the hidden and cut plans of every sequence.
 
     Sequences whose first frame has no ground-truth box are left out.
     """

@@ -1,14 +1,15 @@
 """
-With the long-term mode on, every conformance track keeps the reference's boxes until the mode
-declares the target lost (the first SEARCHING frame); frames it only reports LOST still follow
-the reference. The weights are the conformance pack's deterministic ones (not trained), so how
-long a track stays before a loss says nothing about accuracy; the count is printed.
+With the long-term mode on, conformance tracks keep the reference's boxes until declared lost.
+
+Until the first SEARCHING frame every box equals the reference's; frames the mode only reports
+LOST still follow the reference. The weights are the conformance pack's deterministic ones (not
+trained), so how long a track stays before a loss says nothing about accuracy; it is printed.
 """
 
+from conformance_tools import read_tsv  # the shared test helper module
 import numpy as np
 import pytest
 
-from conformance_tools import read_tsv  # noqa: I100, I201 - the sibling test helper module
 from lite_tracker_ros.core.long_term import LongTermTracker
 from lite_tracker_ros.core.types import BoxXYWH, ChannelOrder, Frame, TrackState
 from lite_tracker_ros.factory import create_tracker

@@ -9,7 +9,7 @@ WIDTH, HEIGHT = 640, 480
 
 
 def _walk(n=200, speed=3.0, size=(30, 60)):
-    """A target walking right along a line: x grows by ``speed`` px per frame."""
+    """Return a target walking right along a line: x grows by ``speed`` px per frame."""
     x = 20 + speed * np.arange(n)
     return np.stack([x, np.full(n, 200.0), np.full(n, size[0]), np.full(n, size[1])], 1)
 
