@@ -256,3 +256,16 @@ def test_lost_threshold_of_the_family_still_counts_as_weak():
     assert inner.lost_threshold == 0.3
     assert tracker.update(FRAME).state is TrackState.LOST
     assert tracker.update(FRAME).state is TrackState.SEARCHING
+
+
+def test_factory_wraps_only_when_asked(nanotrack_dir, monkeypatch):
+    # mode off: exactly the family's own tracker, as before this mode existed
+    from lite_tracker_ros.core.nanotrack_tracker import NanoTracker
+    from lite_tracker_ros.factory import create_tracker
+    monkeypatch.setenv('LITE_TRACKER_MODEL_PATH', str(nanotrack_dir))
+    plain = create_tracker('nanotrack_v2', backend='onnxruntime', num_threads=1)
+    assert type(plain) is NanoTracker
+    wrapped = create_tracker('nanotrack_v2', backend='onnxruntime', num_threads=1,
+                             long_term=True, lost_threshold=0.3)
+    assert isinstance(wrapped, LongTermTracker) and type(wrapped.inner) is NanoTracker
+    assert wrapped.lost_threshold == 0.3 and wrapped.spec.name == 'nanotrack_v2'
