@@ -29,6 +29,7 @@ from typing import Callable, Optional, Sequence
 
 import numpy as np
 
+from lite_tracker_ros.core.types import BoxXYWH, Frame, TrackState
 from lite_tracker_ros.evaluation.metrics import iou, present
 
 HIDDEN_FRAMES = 20
@@ -261,8 +262,6 @@ def run_stress(tracker, seq: StressSequence, read: Callable[[int], object],
 
     ``read(source_index)`` returns the source frame as a ``Frame``; the init frame is published.
     """
-    from lite_tracker_ros.core.types import BoxXYWH, Frame, TrackState
-
     n = len(seq.frames)
     boxes = np.full((n, 4), np.nan)
     published = np.zeros(n, dtype=bool)
