@@ -75,6 +75,10 @@ def main() -> None:
             variants = ((False, None), (True, None), (True, 1.0))
             trackers = [_tracker(model, backend, args.threads, Path(folder), long_term,
                                  threshold) for long_term, threshold in variants]
+            for tracker in trackers:  # the process's first calls (threads, allocators)
+                tracker.init(frames[0], box)
+                for frame in frames[1:4]:
+                    tracker.update(frame)
             times: list[list[float]] = [[] for _ in variants]
             # the variants take turns, round after round, so a change in the machine's load
             # falls on all of them alike
