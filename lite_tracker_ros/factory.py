@@ -216,7 +216,9 @@ def create_tracker(model: str, backend: str = 'torch', device: str = 'cpu',
     (found in the model cache beside the float32 export, or in the ``weights`` folder; without
     them a one-line error names the quantize command). ``num_threads`` > 0 sets the CPU thread
     count (torch's is process-wide). ``tracker_options`` go to the tracker, e.g.
-    ``lost_threshold``. Raises TrackerCreationError with what to change.
+    ``lost_threshold``; ``long_term=True`` wraps it in
+    :class:`~lite_tracker_ros.core.long_term.LongTermTracker` (absence reported, the target
+    searched for and taken back). Raises TrackerCreationError with what to change.
     """
     from lite_tracker_ros.backends.registry import BackendUnavailableError, check_available
 
@@ -267,7 +269,15 @@ def create_tracker(model: str, backend: str = 'torch', device: str = 'cpu',
 
 def _tracker(family: FamilyBuilder, spec: ModelSpec, runner: Backend,
              tracker_options: dict) -> Tracker:
+    options = dict(tracker_options)
+    long_term = options.pop('long_term', False)
     try:
-        return family.tracker(spec, runner, **tracker_options)
+        tracker = family.tracker(spec, runner, **options)
     except (TypeError, ValueError) as error:
         raise TrackerCreationError(f'tracker options {sorted(tracker_options)}: {error}') from None
+    if not long_term:
+        return tracker
+    from lite_tracker_ros.core.long_term import LongTermTracker
+    if not hasattr(tracker, 'redetect'):
+        raise TrackerCreationError(f'{spec.name} has no long-term mode yet; use long_term=False')
+    return LongTermTracker(tracker)

@@ -39,11 +39,24 @@ class TorchBackend:
         with torch.inference_mode():
             self._cache = self.network.forward_template(**self._tensors(inputs))
 
+    @property
+    def max_batch(self) -> int:
+        """Search inputs one ``search`` call takes (the network says; 1: one at a time)."""
+        return int(getattr(self.network, 'max_search_batch', 1))
+
     def search(self, inputs: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
         if self._cache is None:
             raise RuntimeError('search() before set_template(): initialise the tracker first')
+        tensors = self._tensors(inputs)
+        batch = max(t.shape[0] for t in tensors.values())
+        cache = self._cache
+        if batch > 1:
+            # a view: the template path's outputs (LiteTrack's keys/values) are shared by
+            # every search input, never recomputed
+            cache = {k: v.expand(batch, *v.shape[1:]) if v.shape[0] == 1 else v
+                     for k, v in cache.items()}
         with torch.inference_mode():
-            outputs = self.network.forward_search(self._cache, **self._tensors(inputs))
+            outputs = self.network.forward_search(cache, **tensors)
         return {name: value.detach().to('cpu', torch.float32).numpy()
                 for name, value in outputs.items()}
 

@@ -19,17 +19,22 @@ as the reference trackers do, so it recovers by itself when the score rises agai
 
 from __future__ import annotations
 
+import math
 import time
+from typing import Sequence
 
 import numpy as np
 
+from lite_tracker_ros.core.absence import AbsencePolicy, Candidate
 from lite_tracker_ros.core.backend import Backend
+from lite_tracker_ros.core.batched_search import search_many
 from lite_tracker_ros.core.center_decode import box_to_crop_pixels, decode_center, hann_window
 from lite_tracker_ros.core.crop import crop_resampling, sample_target
 from lite_tracker_ros.core.frame import as_frame
 from lite_tracker_ros.core.geometry import clip_box, map_box_back
 from lite_tracker_ros.core.model_spec import ModelSpec
 from lite_tracker_ros.core.normalize import normalize
+from lite_tracker_ros.core.search_plan import SearchBudget, SearchWindow
 from lite_tracker_ros.core.track_bookkeeping import TrackBookkeeping
 from lite_tracker_ros.core.tracker import FrameLike
 from lite_tracker_ros.core.types import BoxXYWH, TrackResult, TrackState
@@ -56,12 +61,18 @@ class CenterHeadTracker(TrackBookkeeping):
     #: windowed peak score under which a result reports LOST. The window's own peak is about 0.98,
     #: and trained centre heads score a visible target well above 0.5.
     default_lost_threshold = 0.25
+    #: long-term mode; with synthetic weights only, so the numbers are NanoTrack's (untested
+    #: on real footage for this family: no trained weights here)
+    default_absence_policy = AbsencePolicy()
+    #: fixed-size inputs: tiles of the normal search crop, four per frame in one batch
+    search_budget = SearchBudget(max_scale=1.0, per_frame=4, growth=1.6)
 
     def __init__(self, spec: ModelSpec, backend: Backend, lost_threshold: float | None = None):
         self.spec = spec
         self.backend = backend
         super().__init__(lost_threshold)
         self._window = hann_window(spec.feat_size)
+        self._flat_window = np.ones_like(self._window)
         self._box: BoxXYWH | None = None
 
     @property
@@ -119,3 +130,32 @@ class CenterHeadTracker(TrackBookkeeping):
         """Forget the target; the state becomes IDLE until the next ``init``."""
         self._box = None
         self._state = TrackState.IDLE
+
+    # long-term mode (lite_tracker_ros.core.long_term): normal search crops tiled over the
+    # frame, batched through the backend where it allows, against the template cached at init
+
+    def search_side(self, box: BoxXYWH) -> float:
+        return self.spec.search.factor * math.sqrt(box.w * box.h)
+
+    def redetect(self, frame: FrameLike, anchor: BoxXYWH,
+                 windows: Sequence[SearchWindow]) -> list[Candidate]:
+        """Score the target (last size ``anchor``) in a normal search crop at each window."""
+        frame = as_frame(frame)
+        search = self.spec.search
+        boxes = [BoxXYWH.from_center(w.cx, w.cy, anchor.w, anchor.h) for w in windows]
+        crops = [sample_target(frame, b, search.factor, search.size) for b in boxes]
+        inputs = [{'search': normalize(c.pixels, self.spec.mean, self.spec.std)} for c in crops]
+        found = []
+        for outputs, crop, box in zip(search_many(self.backend, inputs), crops, boxes):
+            # no Hann window: the target may be anywhere in a tile, not near its centre
+            peak = decode_center(outputs['score_map'], outputs['size_map'],
+                                 outputs['offset_map'], self._flat_window)
+            pred = box_to_crop_pixels(peak.box_cxcywh, search.size, crop.resize_factor)
+            mapped = clip_box(map_box_back(pred, box, crop.resize_factor, search.size),
+                              frame.width, frame.height)
+            found.append(Candidate(mapped, peak.score))
+        return found
+
+    def resume(self, box: BoxXYWH) -> None:
+        self._box = box
+        self._state = TrackState.TRACKING

@@ -24,12 +24,15 @@ the last three boxes that the sparse network ignores: neither exists here.
 
 from __future__ import annotations
 
+import math
 import time
-from typing import TYPE_CHECKING
+from typing import Sequence, TYPE_CHECKING
 
 import numpy as np
 
+from lite_tracker_ros.core.absence import AbsencePolicy, Candidate
 from lite_tracker_ros.core.backend import Backend
+from lite_tracker_ros.core.batched_search import search_many
 from lite_tracker_ros.core.center_decode import box_to_crop_pixels
 from lite_tracker_ros.core.crop import crop_resampling, sample_target
 from lite_tracker_ros.core.fartrack_template_memory import TemplateMemory
@@ -37,6 +40,7 @@ from lite_tracker_ros.core.frame import as_frame
 from lite_tracker_ros.core.geometry import clip_box, map_box_back
 from lite_tracker_ros.core.model_spec import ModelSpec
 from lite_tracker_ros.core.normalize import normalize
+from lite_tracker_ros.core.search_plan import SearchBudget, SearchWindow
 from lite_tracker_ros.core.token_decode import bin_values, decode_tokens
 from lite_tracker_ros.core.track_bookkeeping import TrackBookkeeping
 from lite_tracker_ros.core.tracker import FrameLike
@@ -61,6 +65,11 @@ class FARTrackTracker(TrackBookkeeping):
     """
 
     default_lost_threshold = 0.0
+    #: long-term mode: the token probabilities have no meaningful absolute level (see above),
+    #: so only drops relative to the track's own recent scores count (no real weights here to
+    #: calibrate on: the numbers are NanoTrack's)
+    default_absence_policy = AbsencePolicy(weak_margin=-30.0, reacquire_margin=-30.0)
+    search_budget = SearchBudget(max_scale=1.0, per_frame=4, growth=1.6)
 
     def __init__(self, spec: ModelSpec, backend: Backend, params: FARTrackParams,
                  lost_threshold: float | None = None, max_stored_templates: int | None = 1024):
@@ -154,6 +163,40 @@ class FARTrackTracker(TrackBookkeeping):
         self._memory = TemplateMemory(memory.num_templates, memory.sampling_ratio,
                                       memory.tokens_per_template, memory.max_stored)
         self._state = TrackState.IDLE
+
+    # long-term mode (lite_tracker_ros.core.long_term): normal search crops tiled over the
+    # frame against the current template selection; the memory is not fed while searching
+
+    def search_side(self, box: BoxXYWH) -> float:
+        return self.spec.search.factor * math.sqrt(box.w * box.h)
+
+    def redetect(self, frame: FrameLike, anchor: BoxXYWH,
+                 windows: Sequence[SearchWindow]) -> list[Candidate]:
+        """Score the target (last size ``anchor``) in a normal search crop at each window."""
+        frame = as_frame(frame)
+        spec = self.spec
+        slots = self._memory.selection()
+        templates = np.concatenate(
+            [normalize(self._memory.template(i), spec.mean, spec.std) for i in slots])[None]
+        keep = self._memory.keep_mask(slots).astype(np.float32)[None]
+        self.backend.set_template(dict(zip(spec.template_inputs, (templates, keep))))
+        boxes = [BoxXYWH.from_center(w.cx, w.cy, anchor.w, anchor.h) for w in windows]
+        crops = [sample_target(frame, b, spec.search.factor, spec.search.size) for b in boxes]
+        inputs = [{spec.search_inputs[0]: normalize(c.pixels, spec.mean, spec.std)}
+                  for c in crops]
+        found = []
+        for outputs, crop, box in zip(search_many(self.backend, inputs), crops, boxes):
+            decoded = decode_tokens(outputs['logits'], outputs['seqs'], self.params.bins,
+                                    self._values)
+            pred = box_to_crop_pixels(decoded.cxcywh, spec.search.size, crop.resize_factor)
+            mapped = clip_box(map_box_back(pred, box, crop.resize_factor, spec.search.size),
+                              frame.width, frame.height)
+            found.append(Candidate(mapped, float(np.min(outputs['class_prob']))))
+        return found
+
+    def resume(self, box: BoxXYWH) -> None:
+        self._box = box
+        self._state = TrackState.TRACKING
 
     def _template_crop(self, frame, box: BoxXYWH) -> np.ndarray:
         template = self.spec.template

@@ -23,16 +23,21 @@ from __future__ import annotations
 
 import math
 import time
-from typing import TYPE_CHECKING
+from typing import Sequence, TYPE_CHECKING
 
 import cv2
 import numpy as np
 
+from lite_tracker_ros.core.absence import AbsencePolicy, Candidate
 from lite_tracker_ros.core.backend import Backend
+from lite_tracker_ros.core.batched_search import search_many
 from lite_tracker_ros.core.frame import as_frame
 from lite_tracker_ros.core.model_spec import ModelSpec
 from lite_tracker_ros.core.reduced_crop import crop_reduced
 from lite_tracker_ros.core.siamese_crop import crop_square, SquareWindow
+from lite_tracker_ros.core.search_plan import SearchBudget, SearchWindow
+from lite_tracker_ros.core.siamese_crop import (
+    crop_square, SquareWindow, wide_search_crop, WideCrop)
 from lite_tracker_ros.core.track_bookkeeping import TrackBookkeeping
 from lite_tracker_ros.core.tracker import FrameLike
 from lite_tracker_ros.core.types import BoxXYWH, ChannelOrder, Frame, TrackResult, TrackState
@@ -63,6 +68,11 @@ class NanoTracker(TrackBookkeeping):
     #: sequences of ../shared/data/sot, v2 scores under it on under 1 % of frames; a Siamese score
     #: stays high on a distractor, so it flags a vanished target more than a drift.
     default_lost_threshold = 0.25
+    #: long-term mode: calibrated on NanoTrack v2 (see docs/benchmarks.md, long-term section)
+    default_absence_policy = AbsencePolicy()
+    #: a fully convolutional model: one larger search image per frame, up to 3x the normal side
+    search_budget = SearchBudget(max_scale=3.0, per_frame=1, growth=1.6, verify=2,
+                                 verify_scales=(0.8, 1.0, 1.25))
 
     def __init__(self, spec: ModelSpec, backend: Backend, params: NanoTrackParams,
                  lost_threshold: float | None = None) -> None:
@@ -144,6 +154,92 @@ class NanoTracker(TrackBookkeeping):
     def reset(self) -> None:
         self._state = TrackState.IDLE
 
+    @property
+    def box(self) -> BoxXYWH | None:
+        """Latest box in image pixels; None when IDLE."""
+        if self._state is TrackState.IDLE:
+            return None
+        return BoxXYWH.from_center(self._cx, self._cy, self._w, self._h)
+
+    # long-term mode (lite_tracker_ros.core.long_term): a larger search image in one pass
+
+    def search_side(self, box: BoxXYWH) -> float:
+        return self._params.search_side(box.w, box.h)
+
+    def redetect(self, frame: FrameLike, anchor: BoxXYWH,
+                 windows: Sequence[SearchWindow]) -> list[Candidate]:
+        """
+        Score the target (last size ``anchor``) in each window; the best places of each.
+
+        A normal-size window is scored as tracking scores it (size penalty, Hann window around
+        its centre), so its score compares with the track's; a larger window returns its few
+        best places, whose scores do not compare (the head's channel attention pools over the
+        whole map) and which the long-term mode verifies with normal windows.
+        """
+        frame = as_frame(frame)
+        scale = self._params.instance_size / self._params.search_side(anchor.w, anchor.h)
+        crops = [wide_search_crop(frame, w, scale, self._params.instance_size,
+                                  self._params.stride) for w in windows]
+        blobs = [{self._spec.search_inputs[0]: self._blob(c.pixels, frame.order)} for c in crops]
+        outputs = search_many(self._backend, blobs)
+        found: list[Candidate] = []
+        for output, crop in zip(outputs, crops):
+            found += self._places(output, crop, anchor, scale)
+        return found
+
+    def resume(self, box: BoxXYWH) -> None:
+        self._cx, self._cy, self._w, self._h = box.cx, box.cy, box.w, box.h
+        self._state = TrackState.TRACKING
+
+    def _places(self, outputs: dict[str, np.ndarray], crop: WideCrop, anchor: BoxXYWH,
+                scale: float, count: int = 3) -> list[Candidate]:
+        p = self._params
+        cls_name, loc_name = self._spec.search_outputs
+        cls = np.asarray(outputs[cls_name], dtype=np.float64)
+        rows, cols = cls.shape[-2:]
+        logits = cls.reshape(2, -1)
+        loc = np.asarray(outputs[loc_name], dtype=np.float64).reshape(4, -1)
+        score = 1.0 / (1.0 + np.exp(logits[0] - logits[1]))
+        pred_w, pred_h = loc[0] + loc[2], loc[1] + loc[3]
+        target_w, target_h = anchor.w * scale, anchor.h * scale
+        scale_change = _change(_size_term(pred_w, pred_h) / _size_term(target_w, target_h))
+        ratio_change = _change((target_w / target_h) / (pred_w / pred_h))
+        penalised = np.exp(-(ratio_change * scale_change - 1.0) * p.penalty_k) * score
+        normal = rows * cols == self._window.size
+        if normal:
+            ranked = penalised * (1.0 - p.window_influence) + self._window * p.window_influence
+            count = 1
+        else:
+            ranked = penalised.copy()
+        # cells of one place: within a target size of each other
+        spread = max(1.0, math.sqrt(target_w * target_h) / p.stride)
+        places = []
+        for _ in range(count):
+            best = int(np.argmax(ranked))
+            if not np.isfinite(ranked[best]):
+                break
+            row, col = divmod(best, cols)
+            places.append(self._place(best, row, col, crop, anchor, scale, score, penalised, loc))
+            grid_r, grid_c = np.divmod(np.arange(rows * cols), cols)
+            ranked[np.hypot(grid_r - row, grid_c - col) <= spread] = -np.inf
+        return places
+
+    def _place(self, best, row, col, crop, anchor, scale, score, penalised, loc) -> Candidate:
+        p = self._params
+        # a cell's offset from the crop centre, as in the 255 px map, shifted by the extra size
+        dx = (col - p.score_size // 2) * p.stride - 0.5 * (crop.pixels.shape[1] - p.instance_size)
+        dy = (row - p.score_size // 2) * p.stride - 0.5 * (crop.pixels.shape[0] - p.instance_size)
+        cx = crop.centre_x + (dx + 0.5 * (loc[2, best] - loc[0, best])) / scale
+        cy = crop.centre_y + (dy + 0.5 * (loc[3, best] - loc[1, best])) / scale
+        lr = penalised[best] * p.lr
+        w = anchor.w * (1.0 - lr) + (loc[0, best] + loc[2, best]) / scale * lr
+        h = anchor.h * (1.0 - lr) + (loc[1, best] + loc[3, best]) / scale * lr
+        w = max(p.min_size, min(float(w), float(crop.frame_width)))
+        h = max(p.min_size, min(float(h), float(crop.frame_height)))
+        cx = min(max(float(cx), 0.0), float(crop.frame_width))
+        cy = min(max(float(cy), 0.0), float(crop.frame_height))
+        return Candidate(BoxXYWH.from_center(cx, cy, w, h), float(score[best]))
+
     def _opencv_window(self, side: int) -> SquareWindow:
         # cv2.TrackerNano truncates the centre, then steps back by the rounded-up half side
         half = (side + 1) // 2
@@ -170,10 +266,10 @@ class NanoTracker(TrackBookkeeping):
         return crop_square(pixels, window, out_size, pad)
 
     def _blob(self, crop: np.ndarray, order: ChannelOrder) -> np.ndarray:
-        size = crop.shape[0]
-        blob = np.empty((1, 3, size, size), dtype=np.float32)
+        height, width = crop.shape[:2]
+        blob = np.empty((1, 3, height, width), dtype=np.float32)
         if crop.ndim == 2 or crop.shape[2] == 1:
-            blob[0] = crop.reshape(1, size, size)
+            blob[0] = crop.reshape(1, height, width)
         elif order is self._params.input_order:
             blob[0] = crop.transpose(2, 0, 1)
         else:

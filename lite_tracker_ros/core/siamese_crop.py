@@ -85,3 +85,42 @@ def _padded_patch(pixels: np.ndarray, window: SquareWindow,
     return cv2.copyMakeBorder(visible, y0 - window.y0, window.y0 + window.side - y1,
                               x0 - window.x0, window.x0 + window.side - x1,
                               cv2.BORDER_CONSTANT, value=tuple(pad_value[:channels]))
+
+
+@dataclass(frozen=True)
+class WideCrop:
+    """A search image larger than the network's normal one, and where it lies in the frame."""
+
+    pixels: np.ndarray
+    #: the frame point (continuous pixel coordinates) at the centre of ``pixels``
+    centre_x: float
+    centre_y: float
+    frame_width: int
+    frame_height: int
+
+
+def wide_search_crop(frame, window, scale: float, base_size: int, stride: int) -> WideCrop:
+    """
+    Read a ``window`` (a ``SearchWindow``) of ``frame`` at ``scale`` network pixels per pixel.
+
+    The image is ``base_size`` plus a whole number of ``stride`` steps on each axis (so a fully
+    convolutional model's map cells keep their spacing), at least large enough for the window;
+    outside the frame it takes the frame's mean colour (read on a sparse grid, not the whole
+    frame). One affine warp reads only the pixels it needs.
+    """
+    def network_size(extent: float) -> int:
+        extra = max(extent * scale - base_size, 0.0)
+        return base_size + stride * int(np.ceil(extra / stride - 1e-9))
+
+    out_w, out_h = network_size(window.width), network_size(window.height)
+    pixels = frame.pixels
+    x0 = window.cx - 0.5 * out_w / scale
+    y0 = window.cy - 0.5 * out_h / scale
+    # output pixel i samples the frame at (i + 0.5) / scale - 0.5 + x0, as cv2.resize does
+    matrix = np.array([[scale, 0.0, scale * (0.5 - x0) - 0.5],
+                       [0.0, scale, scale * (0.5 - y0) - 0.5]])
+    pad = cv2.mean(pixels[::16, ::16])
+    channels = 1 if pixels.ndim == 2 else pixels.shape[2]
+    warped = cv2.warpAffine(pixels, matrix, (out_w, out_h), flags=cv2.INTER_LINEAR,
+                            borderMode=cv2.BORDER_CONSTANT, borderValue=tuple(pad[:channels]))
+    return WideCrop(warped, float(window.cx), float(window.cy), frame.width, frame.height)

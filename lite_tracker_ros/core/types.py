@@ -43,11 +43,17 @@ class BoxXYWH:
 
 
 class TrackState(enum.Enum):
-    """Where the tracker is: no target, following it, or not confident it still sees it."""
+    """
+    Where the tracker is: no target, following it, not confident it still sees it, or searching.
+
+    SEARCHING is reported only in the long-term mode, once the target was declared lost and the
+    tracker looks for it over a larger part of the frame.
+    """
 
     IDLE = 'idle'
     TRACKING = 'tracking'
     LOST = 'lost'
+    SEARCHING = 'searching'
 
 
 class ChannelOrder(enum.Enum):

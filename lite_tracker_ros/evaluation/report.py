@@ -122,6 +122,7 @@ def results_json(summaries: Sequence[RunSummary], data_root: str, command: str) 
         runs.append({
             'model': summary.key.model, 'backend': summary.key.backend,
             'weights': summary.key.weights, 'max_frames': summary.key.max_frames,
+            'variant': summary.key.variant,
             'mean': {**_scores_json(mean), 'fps': _finite(summary.fps)},
             'curves': {name: [_finite(v) for v in getattr(mean, name)]
                        for name in ('success', 'precision', 'norm_precision')},

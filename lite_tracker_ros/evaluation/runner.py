@@ -42,14 +42,16 @@ class RunKey:
     backend: str
     weights: str = ''
     max_frames: int = 0
+    #: a tracker option set ('' for the defaults, 'long_term' for the long-term mode)
+    variant: str = ''
 
     @property
     def label(self) -> str:
-        return f'{self.model}/{self.backend}'
+        return f'{self.model}/{self.backend}' + (f' {self.variant}' if self.variant else '')
 
     @property
     def folder_name(self) -> str:
-        return f'{self.model}__{self.backend}'
+        return f'{self.model}__{self.backend}' + (f'__{self.variant}' if self.variant else '')
 
     def frames_of(self, sequence: SequenceInfo) -> int:
         """Return how many of the sequence's frames a run with this key tracks."""
@@ -80,6 +82,7 @@ class SequenceRun:
             return [None if not math.isfinite(v) else float(v) for v in array]
         return {'format': RESULT_FORMAT, 'model': self.key.model, 'backend': self.key.backend,
                 'weights': self.key.weights, 'max_frames': self.key.max_frames,
+                'variant': self.key.variant,
                 'sequence': self.sequence, 'n_frames': self.n_frames,
                 'init_frame': self.init_index,
                 'boxes': [row if all(v is not None for v in row) else None
@@ -94,7 +97,8 @@ class SequenceRun:
             return np.asarray([math.nan if v is None else v for v in items], dtype=np.float64)
         boxes = np.asarray([[math.nan] * 4 if b is None else b for b in data['boxes']],
                            dtype=np.float64).reshape(-1, 4)
-        key = RunKey(data['model'], data['backend'], data['weights'], int(data['max_frames']))
+        key = RunKey(data['model'], data['backend'], data['weights'], int(data['max_frames']),
+                     data.get('variant', ''))
         return cls(key, data['sequence'], int(data['init_frame']), boxes, array(data['scores']),
                    float(data['init_s']), array(data['update_s']),
                    {k: array(v) for k, v in data['stages_s'].items()})

@@ -25,6 +25,9 @@ class TrackerNetwork(nn.Module):
     """
 
     spec: ModelSpec
+    #: search inputs ``forward_search`` takes in one batch against a batch-1 template cache
+    #: broadcast over it (the long-term mode's tiled search); 1 where that is not verified
+    max_search_batch: int = 1
 
     def forward_template(self, **inputs: torch.Tensor) -> dict[str, torch.Tensor]:
         raise NotImplementedError

@@ -96,6 +96,9 @@ class CompressTrackerBackbone(nn.Module):
 class CompressTrackerNetwork(TrackerNetwork):
     """Template path: template tokens; search path: the centre head's three maps."""
 
+    #: batched search == single ones (test/backends/test_torch_backend.py)
+    max_search_batch = 8
+
     def __init__(self, spec: ModelSpec, depth: int):
         super().__init__()
         self.spec = spec

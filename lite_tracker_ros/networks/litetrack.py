@@ -91,6 +91,9 @@ class LiteTrackBackbone(nn.Module):
 class LiteTrackNetwork(TrackerNetwork):
     """LiteTrack split into a template path and a search path (see the module docstring)."""
 
+    #: batched search == single ones (test/backends/test_torch_backend.py)
+    max_search_batch = 8
+
     def __init__(self, spec: ModelSpec, layers: LiteTrackLayers | None = None):
         super().__init__()
         self.spec = spec

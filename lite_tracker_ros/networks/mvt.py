@@ -98,6 +98,9 @@ class MVTNetwork(TrackerNetwork):
     correlation has one channel per template feature pixel) and the tensor names.
     """
 
+    #: batched search == single ones (test/backends/test_torch_backend.py)
+    max_search_batch = 8
+
     def __init__(self, spec: ModelSpec):
         super().__init__()
         if spec.search_inputs != (TEMPLATE_CACHE, 'search'):

@@ -256,6 +256,9 @@ _HEADS = {'nanotrack_v1': _HeadV1, 'nanotrack_v2': _HeadV2, 'nanotrack_v3': _Hea
 class NanoTrackNetwork(TrackerNetwork):
     """One NanoTrack variant: ``forward_template`` -> ``zf``; ``forward_search`` -> cls, loc."""
 
+    #: batched search == single ones (test/backends/test_torch_backend.py)
+    max_search_batch = 8
+
     def __init__(self, name: str) -> None:
         super().__init__()
         if name not in _HEADS:

@@ -25,7 +25,8 @@ from lite_tracker_ros.ros.bounded_text import bounded
 
 # receive_delay: image stamp to the subscription callback (transport and driver delay);
 # end_to_end: image stamp to the result being published
-STAGES = ('receive_delay', 'conversion', 'preprocess', 'inference', 'postprocess', 'end_to_end')
+STAGES = ('receive_delay', 'conversion', 'preprocess', 'inference', 'postprocess', 'end_to_end',
+          'searching')
 
 
 class Level(enum.IntEnum):
@@ -185,6 +186,7 @@ class NodeHealth:
         self._last_error = ''
         self._backend_failed = False
         self._topics = {'input': TopicWindow(self._started), 'output': TopicWindow(self._started)}
+        self._extra: dict[str, str] = {}
 
     def topic_event(self, topic: str, delay_s: float | None) -> None:
         """Count a message on ``input`` or ``output``; ``delay_s``: its stamp's age, None if 0."""
@@ -253,6 +255,11 @@ class NodeHealth:
             self._backend_failed = True
             self._last_error = bounded(f'backend: {detail}')
 
+    def set_values(self, values: dict[str, str]) -> None:
+        """Replace the extra key/values reported (e.g. the long-term mode's)."""
+        with self._lock:
+            self._extra = dict(values)
+
     def set_state(self, state: str) -> None:
         with self._lock:
             self._state = state
@@ -281,6 +288,7 @@ class NodeHealth:
             now = self._clock()
             values = dict(self._static)
             values['state'] = self._state
+            values.update(self._extra)
             values['input_rate_hz'] = f'{self._input_rate.rate(now):.2f}'
             values['output_rate_hz'] = f'{self._output_rate.rate(now):.2f}'
             for name in ('frames_received', 'frames_processed', 'frames_dropped',
@@ -321,6 +329,8 @@ class NodeHealth:
                 values['image_hint'] = self.image_hint
             elif self._state == 'lost':
                 level, message = Level.WARN, 'target lost'
+            elif self._state == 'searching':
+                level, message = Level.WARN, 'target lost, searching'
             elif e2e is not None and e2e['p95'] > self.lag_warn_s * 1e3:
                 level, message = Level.WARN, (f'lagging: end-to-end p95 {e2e["p95"]:.0f} ms > '
                                               f'{self.lag_warn_s * 1e3:.0f} ms')

@@ -55,6 +55,7 @@ class TrackerParameters:
     predict_ahead_s: float = 0.0
     motion_process_noise: float = 1000.0
     motion_measurement_noise: float = 2.0
+    long_term: bool = False
 
     @property
     def tracker_lost_threshold(self) -> float | None:
@@ -121,6 +122,8 @@ _DESCRIPTIONS = {
     'predict_ahead_s': '~/predicted looks this much beyond the publish time (actuation delay)',
     'motion_process_noise': 'how fast the box may change speed, px/s^2 per sqrt(Hz)',
     'motion_measurement_noise': 'jitter of the tracked box, px',
+    'long_term': 'long-term mode: report absence (state searching, nothing published), search '
+                 'the frame and take the target back; ~/candidates proposals are verified',
 }
 _RANGES = {
     'num_threads': IntegerRange(from_value=0, to_value=256, step=1),

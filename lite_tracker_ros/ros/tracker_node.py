@@ -57,6 +57,7 @@ from lite_tracker_ros.ros.image_conversion import (
     compressed_to_frame, frame_to_image_fields, image_to_frame, ImageConversionError)
 from lite_tracker_ros.ros.init_request import (
     checked_init_box, InitError, InitMailbox, is_stop_request, StampedBuffer)
+from lite_tracker_ros.ros.long_term_diagnostics import long_term_values
 from lite_tracker_ros.ros.node_main import run_node
 from lite_tracker_ros.ros.node_parameters import declare_tracker_parameters, TrackerParameters
 from lite_tracker_ros.ros.resolution_guard import ResolutionGuard, SizeVerdict
@@ -215,6 +216,10 @@ class TrackerNode(LifecycleNode):
         self._compressed = CompressedInput(params.reduced_decode_margin)
         self._servo = ServoOutputs(self, params, self.health, self._image_topic)
         self._interfaces += self._servo.entities
+        if params.long_term:
+            self._interfaces.append(self.create_subscription(
+                Detection2DArray, '~/candidates', self._on_candidates, 1,
+                event_callbacks=sub_events))
 
     def _destroy_interfaces(self) -> None:
         # through the node, which also forgets them (the executor must not wait on them)
@@ -260,7 +265,8 @@ class TrackerNode(LifecycleNode):
                                   device=self.params.device, weights=self.params.weights or None,
                                   precision=self.params.precision,
                                   num_threads=self.params.num_threads,
-                                  lost_threshold=self.params.tracker_lost_threshold)
+                                  lost_threshold=self.params.tracker_lost_threshold,
+                                  long_term=self.params.long_term)
         except TrackerCreationError as error:
             # the first line names the problem and the fix; a key report may follow it
             raise StartupError(str(error).splitlines()[0]) from None
@@ -321,6 +327,11 @@ class TrackerNode(LifecycleNode):
                     self.health.event('inits_coalesced')
                 self._init_arrived = True
             self._cond.notify()
+
+    def _on_candidates(self, msg: Detection2DArray) -> None:
+        """Detector boxes: verified with the template on the next searching frame."""
+        boxes = [box_from_detection(d) for d in msg.detections]
+        self.tracker.propose([b for b in boxes if b.is_finite() and b.w > 0 and b.h > 0])
 
     def _on_reset(self, request, response):
         with self._cond:
@@ -467,6 +478,8 @@ class TrackerNode(LifecycleNode):
         self.health.topic_event('output',
                                 stages['end_to_end'] if stamp_ns(msg.header) else None)
         self.health.frame_processed(self.tracker.state.value, stages)
+        if self.params.long_term:
+            self.health.set_values(long_term_values(self.tracker.log))
 
     def _check_size(self, frame) -> SizeVerdict:
         """Check the frame's size against the track's; stop the track if the size changed."""

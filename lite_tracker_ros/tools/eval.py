@@ -10,6 +10,9 @@ Writes, under ``--out``: one result file per model/backend/sequence (``<model>__
 read back instead of tracking again on a later run: the evaluation resumes), ``results.json``
 (every score, curve and the command), ``results.md`` (summary and per-sequence tables, also
 printed), and ``success.png``, ``precision.png``, ``norm_precision.png``. Progress goes to stderr.
+``--long-term`` evaluates each model twice, with the long-term mode off and on (both curves in
+the plots); ``--stress`` adds the stress protocol of
+:mod:`~lite_tracker_ros.evaluation.stress` (``stress.md``, ``stress.json``, example strips).
 """
 
 from __future__ import annotations
@@ -36,6 +39,12 @@ def add_arguments(parser) -> None:
     parser.add_argument('--threads', type=int, default=0,
                         help='CPU threads for the backend (0: its default)')
     parser.add_argument('--quiet', action='store_true', help='no progress bar')
+    parser.add_argument('--long-term', action='store_true',
+                        help='evaluate each model with the long-term mode off and on')
+    parser.add_argument('--stress', action='store_true',
+                        help='also run the long-term stress protocol (hidden-target events and '
+                             'jump cuts) -> stress.md, stress.json, strip_hidden.png, '
+                             'strip_cut.png')
 
 
 def _command(args) -> str:
@@ -51,15 +60,39 @@ def _command(args) -> str:
         words += ['--max-frames', str(args.max_frames)]
     if args.threads:
         words += ['--threads', str(args.threads)]
+    words += [flag for flag, on in (('--long-term', args.long_term), ('--stress', args.stress))
+              if on]
     return shlex.join(words)
 
 
-def _tracker_maker(model: str, backend: str, weights: Path | None, args):
+def _tracker_maker(model: str, backend: str, weights: Path | None, args, variant: str = ''):
     def make():
         from lite_tracker_ros.factory import create_tracker
         return create_tracker(model, backend=backend, device=args.device, weights=weights,
-                              num_threads=args.threads)
+                              num_threads=args.threads, long_term=variant == 'long_term')
     return make
+
+
+def _stress(keys, sequences, weights, args) -> str:
+    """Run the stress protocol for every key; write its files; return its table."""
+    import json
+
+    from lite_tracker_ros.evaluation import stress_report
+
+    planned = stress_report.plan_sequences(sequences)
+    runs = []
+    for key in keys:
+        tracker = _tracker_maker(key.model, key.backend, weights[key.model], args, key.variant)()
+        runs.append(stress_report.run_protocol(key.label, tracker, planned))
+    table = stress_report.markdown(runs)
+    command = _command(args)
+    (args.out / 'stress.md').write_text(f'Command: `{command}`\n\n{table}')
+    data = stress_report.results_json(runs)
+    data['command'] = command
+    (args.out / 'stress.json').write_text(json.dumps(data, indent=1))
+    by_name = {s.name: s for s in sequences}
+    stress_report.write_strips(runs[-1], by_name, args.out)
+    return table
 
 
 def run(args) -> int:
@@ -83,8 +116,10 @@ def run(args) -> int:
         print(f'lite-tracker eval: {error}', file=sys.stderr)
         return 2
     backends = backend_list(args.backend)
-    keys = [RunKey(m, b, str(weights[m].resolve()) if weights[m] else '', max(args.max_frames, 0))
-            for m in args.models for b in backends]
+    variants = ('', 'long_term') if args.long_term else ('',)
+    keys = [RunKey(m, b, str(weights[m].resolve()) if weights[m] else '', max(args.max_frames, 0),
+                   v)
+            for m in args.models for b in backends for v in variants]
     progress = ProgressBar(sum(k.frames_of(s) for k in keys for s in sequences),
                            stream=io.StringIO() if args.quiet else sys.stderr)
     summaries, failed = [], []
@@ -93,7 +128,7 @@ def run(args) -> int:
         try:
             runs = run_sequences(
                 key, sequences, args.out,
-                _tracker_maker(key.model, key.backend, weights[key.model], args),
+                _tracker_maker(key.model, key.backend, weights[key.model], args, key.variant),
                 on_frame=progress.advance,
                 on_start=lambda s, key=key: progress.set_label(f'{key.label} {s.name}'))
         except (TrackerCreationError, SequenceError) as error:
@@ -117,4 +152,8 @@ def run(args) -> int:
     print(table, end='')
     print(f'results: {args.out}/results.json, results.md, success.png, precision.png, '
           'norm_precision.png')
+    if args.stress:
+        done = [k for k in keys if k.label in {s.key.label for s in summaries}]
+        print(_stress(done, sequences, weights, args), end='')
+        print(f'stress: {args.out}/stress.md, stress.json, strip_hidden.png, strip_cut.png')
     return 1 if failed else 0

@@ -59,3 +59,39 @@ def test_runs_in_eval_and_inference_mode():
     assert not net.training
     backend.set_template({'template': np.ones((1, 2, 4, 4), np.float32)})
     assert backend._cache['z_mean'].is_inference()
+
+
+@pytest.mark.parametrize('name', ['litetrack_b4', 'mvt', 'compresstracker_2', 'nanotrack_v2'])
+def test_batched_search_equals_single_searches(name):
+    # the long-term mode's tiled search: one call, the template cache broadcast over the batch
+    from lite_tracker_ros.core.batched_search import search_many
+    from lite_tracker_ros.factory import build_network
+    from lite_tracker_ros.specs import all_specs
+
+    torch.manual_seed(0)
+    spec = all_specs()[name]
+    backend = TorchBackend(build_network(name))
+    assert backend.max_batch > 1
+    rng = np.random.default_rng(0)
+    size = spec.template.size
+    template = {'template': rng.standard_normal((1, 3, size, size)).astype(np.float32)}
+    if 'template_bb' in spec.template_inputs:
+        template['template_bb'] = np.array([[0.3, 0.3, 0.7, 0.7]], np.float32)
+    backend.set_template(template)
+    size = spec.search.size
+    crops = [{'search': rng.standard_normal((1, 3, size, size)).astype(np.float32)}
+             for _ in range(3)]
+    singles = [backend.search(c) for c in crops]
+    calls = []
+    original = backend.network.forward_search
+
+    def counting(cache, **inputs):
+        calls.append(next(iter(inputs.values())).shape[0])
+        return original(cache, **inputs)
+
+    backend.network.forward_search = counting
+    batched = search_many(backend, crops)
+    assert calls == [3]
+    for one, many in zip(singles, batched):
+        for key in one:
+            np.testing.assert_allclose(many[key], one[key], rtol=1e-5, atol=1e-5)

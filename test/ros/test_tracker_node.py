@@ -155,6 +155,39 @@ def test_lost_threshold_is_per_model_by_default_and_changes_at_run_time(
     assert not refused.successful and 'lost_threshold' in refused.reason
 
 
+def test_long_term_mode_publishes_nothing_while_lost_and_reports_searching(
+        client, synthetic_weights_file, sequence):
+    # lost_threshold 1 makes every frame weak: the mode declares the target lost after its
+    # lost_after frames and searches; the user's threshold also bars every candidate, so the
+    # node must publish no detection and empty arrays, and say 'searching' in diagnostics
+    frames, gt = sequence
+    with tracker_session(client, synthetic_weights_file('mvt'), model='mvt', long_term=True,
+                         lost_threshold=1.0) as session:
+        candidates = client.node.create_publisher(Detection2DArray,
+                                                  session.tracker.topic('candidates'), 1)
+        session.start_track(image_message(frames[0], time.time_ns(), 'cam'), BoxXYWH(*gt[0]))
+        arrays = []
+        for frame in frames[1:8]:
+            proposal = Detection2DArray()
+            detection = Detection2D()
+            detection.bbox.center.position.x, detection.bbox.center.position.y = \
+                BoxXYWH(*gt[0]).cx, BoxXYWH(*gt[0]).cy
+            detection.bbox.size_x, detection.bbox.size_y = float(gt[0][2]), float(gt[0][3])
+            proposal.detections.append(detection)
+            candidates.publish(proposal)
+            arrays.append(session.send_and_wait(image_message(frame, time.time_ns(), 'cam')))
+        session.latest_diagnostics()
+        diag, status = session.latest_diagnostics()
+        assert session.tracker.alive()
+    assert all(a.detections == [] for a in arrays)
+    assert session.detections == []
+    assert diag['state'] == 'searching' and status.level == b'\x01'
+    assert status.message == 'target lost, searching'
+    assert int(diag['long_term.lost_events']) == 1
+    assert float(diag['long_term.seconds_lost']) > 0
+    assert 'latency_ms.searching.mean' in diag
+
+
 def test_junk_weights_file_stops_startup_with_one_line(weights, tmp_path):
     junk = tmp_path / 'junk.pth.tar'
     junk.write_bytes(b'this is not a checkpoint' * 10)

@@ -135,6 +135,36 @@ def test_progress_and_plots(first_run):
     assert 'nanotrack_v2' in (out / 'results.md').read_text()
 
 
+def test_long_term_and_stress_protocol(nanotrack, sot_dir, tmp_path):
+    # both variants scored, the stress tables and strips written; the stress numbers agree
+    # with the per-event records, and the mode publishes fewer boxes while the target is hidden
+    argv = ['eval', 'nanotrack_v2', '--backend', nanotrack, '--data', str(sot_dir),
+            '--sequences', 'Human7', '--out', str(tmp_path), '--threads', '1',
+            '--long-term', '--stress', '--quiet']
+    rc, stdout, stderr = run_cli(argv)
+    assert rc == 0, stderr
+    runs = json.loads((tmp_path / 'results.json').read_text())['runs']
+    assert [r['variant'] for r in runs] == ['', 'long_term']
+    assert (tmp_path / f'nanotrack_v2__{nanotrack}__long_term' / 'Human7.json').exists()
+    stress = json.loads((tmp_path / 'stress.json').read_text())
+    assert '--long-term --stress' in stress['command']
+    by_label = {r['label']: r for r in stress['runs']}
+    assert len(by_label) == 2
+    for run in by_label.values():
+        hidden = [e for e in run['events'] if e['kind'] == 'hidden' and e['counted']]
+        assert hidden
+        summary = run['summary']['hidden']
+        assert summary['counted'] == len(hidden)
+        assert summary['published_hidden_rate'] == pytest.approx(
+            sum(e['published_hidden'] for e in hidden) / sum(e['hidden_frames'] for e in hidden))
+    off = by_label[f'nanotrack_v2/{nanotrack}']['summary']['hidden']['published_hidden_rate']
+    on = by_label[f'nanotrack_v2/{nanotrack} long_term']['summary']['hidden'][
+        'published_hidden_rate']
+    assert on < off
+    assert (tmp_path / 'strip_hidden.png').read_bytes()[:8] == b'\x89PNG\r\n\x1a\n'
+    assert 'published while hidden' in (tmp_path / 'stress.md').read_text()
+
+
 def test_resume_skips_finished_sequences(first_run, monkeypatch):
     out, argv, _, _ = first_run
     from lite_tracker_ros import factory

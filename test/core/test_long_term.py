@@ -1,0 +1,303 @@
+# Copyright 2026 lite_tracker_ros contributors
+#
+# Use of this source code is governed by an MIT-style
+# license that can be found in the LICENSE file or at
+# https://opensource.org/licenses/MIT.
+"""
+The long-term mode's state machines and its wrapper, on scripted scores (no model).
+
+A scripted tracker plays a given score per frame and finds a candidate where the script says;
+the tests check when LOST and SEARCHING are reported, what is searched, and when the track is
+taken back.
+"""
+
+import math
+
+import numpy as np
+import pytest
+
+from lite_tracker_ros.core.absence import (
+    AbsenceMonitor, AbsencePolicy, Candidate, margin, ReacquisitionGate)
+from lite_tracker_ros.core.long_term import LongTermTracker, MAX_PROPOSALS, SEARCH_STAGE
+from lite_tracker_ros.core.search_plan import SearchBudget, SearchPlan
+from lite_tracker_ros.core.types import BoxXYWH, TrackResult, TrackState
+
+STRONG = 0.9999  # margin 9.2
+DISTRACTOR = 0.97  # margin 3.5: what NanoTrack gives a look-alike
+
+
+def p(value_margin):
+    """Return the probability whose log-odds margin is ``value_margin``."""
+    return 1.0 / (1.0 + math.exp(-value_margin))
+
+
+def test_margin_is_log_odds_and_clipped():
+    assert margin(0.5) == pytest.approx(0.0)
+    assert margin(p(4.0)) == pytest.approx(4.0)
+    assert margin(1.0) == pytest.approx(30.0, abs=0.1)
+    assert margin(0.0) == pytest.approx(-30.0, abs=0.1)
+    assert margin(math.nan) == -30.0
+
+
+def test_a_drop_relative_to_the_track_is_weak_even_at_a_high_probability():
+    monitor = AbsenceMonitor(AbsencePolicy(drop=3.5, lost_after=2))
+    for _ in range(10):
+        assert monitor.observe(STRONG) == (False, False)
+    # 0.97 would pass any probability threshold a tracker uses, but is 5.7 log-odds down
+    assert monitor.observe(DISTRACTOR) == (True, False)
+    assert monitor.observe(DISTRACTOR) == (True, True)
+
+
+def test_a_single_dip_is_not_a_loss_and_weak_frames_do_not_teach_the_reference():
+    monitor = AbsenceMonitor(AbsencePolicy(drop=3.5, lost_after=2))
+    for _ in range(5):
+        monitor.observe(STRONG)
+    reference = monitor.reference
+    assert monitor.observe(DISTRACTOR) == (True, False)
+    assert monitor.reference == reference
+    assert monitor.observe(STRONG) == (False, False)
+    assert monitor.observe(DISTRACTOR) == (True, False)  # the run restarted
+
+
+def test_absolute_floor_applies_before_any_history():
+    monitor = AbsenceMonitor(AbsencePolicy(weak_margin=0.0, lost_after=1))
+    assert monitor.observe(0.3) == (True, True)
+
+
+def test_gate_needs_consecutive_confirmations_at_one_place():
+    gate = ReacquisitionGate(AbsencePolicy(confirm_frames=2))
+    here = Candidate(BoxXYWH(100, 100, 20, 20), STRONG)
+    there = Candidate(BoxXYWH(300, 100, 20, 20), STRONG)
+    assert gate.offer(here, 6.0) is None
+    assert gate.offer(there, 6.0) is None  # moved by 10 sizes: starts again
+    assert gate.offer(there, 6.0) is there
+    assert gate.offer(Candidate(BoxXYWH(0, 0, 5, 5), DISTRACTOR), 6.0) is None
+    assert gate.pending is None
+
+
+def test_policy_rejects_nonsense():
+    with pytest.raises(ValueError):
+        AbsencePolicy(lost_after=0)
+    with pytest.raises(ValueError):
+        AbsencePolicy(drop=math.nan)
+    with pytest.raises(ValueError):
+        AbsencePolicy(reacquire_drop=-1.0)
+
+
+def test_search_plan_grows_from_the_anchor_to_the_whole_frame_then_visits_every_tile():
+    anchor = BoxXYWH(90, 90, 20, 20)
+    plan = SearchPlan(anchor, 80.0, 640, 480, SearchBudget(max_scale=1.0, per_frame=2,
+                                                           growth=2.0))
+    first = plan.next_windows()
+    assert len(first) == 1 and (first[0].cx, first[0].cy) == (100.0, 100.0)
+    seen = set()
+    for _ in range(120):  # 15 x 11 tiles, 2 per frame
+        for window in plan.next_windows():
+            assert window.width == window.height == 80.0
+            seen.add((round(window.cx), round(window.cy)))
+    # the tiles cover the frame: every point is within half a tile of some tile centre
+    for x in range(0, 641, 40):
+        for y in range(0, 481, 40):
+            assert any(abs(x - cx) <= 40 and abs(y - cy) <= 40 for cx, cy in seen), (x, y)
+
+
+def test_search_plan_uses_one_large_window_when_the_budget_allows():
+    plan = SearchPlan(BoxXYWH(300, 220, 40, 40), 200.0, 640, 480,
+                      SearchBudget(max_scale=4.0, per_frame=1, growth=1.6))
+    sides = [plan.next_windows()[0].width for _ in range(8)]
+    assert sides[0] == pytest.approx(200.0)
+    assert sides == sorted(sides)
+    assert sides[-1] == pytest.approx(640.0)  # the whole frame's width in one window
+
+
+class ScriptedTracker:
+    """Plays ``scores`` on successive updates (the last one for ever); finds ``found_at``."""
+
+    default_absence_policy = AbsencePolicy(drop=3.5, lost_after=2, reacquire_drop=2.0,
+                                           confirm_frames=2)
+    search_budget = SearchBudget(max_scale=1.0, per_frame=3, growth=1.6)
+
+    def __init__(self, scores):
+        self.scores = list(scores)
+        self.lost_threshold = 0.25
+        self.state = TrackState.IDLE
+        self.track_id = 0
+        self.box = None
+        self.found_at = None
+        self.found_score = STRONG
+        self.searched = []
+        self.resumed = []
+        self.updates = 0
+
+    def init(self, frame, box):
+        self.box, self.state, self.track_id = box, TrackState.TRACKING, self.track_id + 1
+
+    def update(self, frame):
+        self.updates += 1
+        score = self.scores.pop(0) if len(self.scores) > 1 else self.scores[0]
+        self.box = BoxXYWH(self.box.x + 1, self.box.y, self.box.w, self.box.h)
+        state = TrackState.TRACKING if score >= self.lost_threshold else TrackState.LOST
+        return TrackResult(self.box, score, state, self.track_id, {'inference': 0.001})
+
+    def reset(self):
+        self.state = TrackState.IDLE
+
+    def search_side(self, box):
+        return 8.0 * math.sqrt(box.w * box.h)
+
+    def redetect(self, frame, anchor, windows):
+        self.searched.append(list(windows))
+        found = []
+        for window in windows:
+            if self.found_at is not None and (abs(window.cx - self.found_at.cx) <= window.width / 2
+                                              and abs(window.cy - self.found_at.cy)
+                                              <= window.height / 2):
+                found.append(Candidate(self.found_at, self.found_score))
+            else:
+                found.append(Candidate(BoxXYWH.from_center(window.cx, window.cy, 10, 10), 0.6))
+        return found
+
+    def resume(self, box):
+        self.resumed.append(box)
+        self.box, self.state = box, TrackState.TRACKING
+
+
+FRAME = np.zeros((480, 640, 3), np.uint8)
+
+
+def test_tracked_frames_are_the_wrapped_trackers_own_results():
+    inner = ScriptedTracker([STRONG] * 5)
+    tracker = LongTermTracker(inner)
+    tracker.init(FRAME, BoxXYWH(10, 10, 20, 20))
+    for _ in range(5):
+        result = tracker.update(FRAME)
+        assert result.box == inner.box and result.state is TrackState.TRACKING
+        assert result.timings_s == {'inference': 0.001}
+
+
+def test_loss_search_and_reacquisition():
+    # the wrapped tracker's own local result stays a look-alike all along
+    inner = ScriptedTracker([STRONG] * 10 + [DISTRACTOR] * 100)
+    tracker = LongTermTracker(inner)
+    tracker.init(FRAME, BoxXYWH(100, 100, 20, 20))
+    for _ in range(10):
+        last_good = tracker.update(FRAME).box
+    first_weak = tracker.update(FRAME)
+    assert first_weak.state is TrackState.LOST  # not published, still followed
+    declared = tracker.update(FRAME)
+    assert declared.state is TrackState.SEARCHING and tracker.state is TrackState.SEARCHING
+    assert tracker.log.lost_events == 1
+    searching = tracker.update(FRAME)
+    assert searching.state is TrackState.SEARCHING
+    assert searching.box == inner.box  # the wrapped tracker's own estimate, not published
+    assert set(searching.timings_s) == {SEARCH_STAGE}
+    first = inner.searched[-1][0]
+    # the search starts where the target was last seen with confidence
+    assert (first.cx, first.cy) == (last_good.cx, last_good.cy)
+    target = BoxXYWH(500, 300, 22, 22)
+    inner.found_at = target
+    states = []
+    while TrackState.TRACKING not in states and len(states) < 40:
+        states.append(tracker.update(FRAME).state)
+    assert states[-1] is TrackState.TRACKING
+    assert all(s is TrackState.SEARCHING for s in states[:-1])
+    assert inner.resumed == [target]
+    assert tracker.log.reacquisitions == 1 and len(tracker.log.reacquire_s) == 1
+    assert tracker.track_id == 1  # the same track
+
+
+def test_a_look_alike_under_the_tracks_level_is_never_taken():
+    inner = ScriptedTracker([STRONG] * 10 + [DISTRACTOR] * 2)
+    tracker = LongTermTracker(inner)
+    tracker.init(FRAME, BoxXYWH(100, 100, 20, 20))
+    for _ in range(12):
+        tracker.update(FRAME)
+    inner.found_at, inner.found_score = BoxXYWH(100, 100, 20, 20), DISTRACTOR
+    assert all(tracker.update(FRAME).state is TrackState.SEARCHING for _ in range(30))
+    assert inner.resumed == []
+
+
+def test_detector_proposals_are_taken_only_when_the_model_confirms_them():
+    inner = ScriptedTracker([STRONG] * 10 + [DISTRACTOR] * 2)
+    tracker = LongTermTracker(inner, budget=SearchBudget(max_scale=1.0, per_frame=1,
+                                                         growth=1.0))
+    tracker.init(FRAME, BoxXYWH(100, 100, 20, 20))
+    for _ in range(12):
+        tracker.update(FRAME)
+    far = BoxXYWH(560, 400, 20, 20)  # never inside the anchor's window (growth 1)
+    tracker.propose([far])
+    assert tracker.update(FRAME).state is TrackState.SEARCHING
+    assert any((w.cx, w.cy) == (far.cx, far.cy) for w in inner.searched[-1])
+    assert inner.resumed == []  # the model scored the proposal 0.6: not the target
+    inner.found_at = far
+    states = []
+    for _ in range(3):
+        tracker.propose([far, BoxXYWH(300, 50, 20, 20)])
+        states.append(tracker.update(FRAME).state)
+    assert TrackState.TRACKING in states and inner.resumed == [far]
+
+
+def test_frames_are_asked_whole_while_searching_and_at_the_crop_scale_while_tracking():
+    # a reduced JPEG decode (compressed input) must not feed the wide search windows
+    inner = ScriptedTracker([STRONG] * 3 + [DISTRACTOR] * 10)
+    inner.search_resampling = lambda: 3.0
+    tracker = LongTermTracker(inner)
+    tracker.init(FRAME, BoxXYWH(100, 100, 20, 20))
+    tracker.update(FRAME)
+    assert tracker.search_resampling() == 3.0
+    while tracker.state is not TrackState.SEARCHING:
+        tracker.update(FRAME)
+    assert tracker.search_resampling() is None
+
+
+def test_a_flood_of_proposals_is_cut_to_the_first_few():
+    inner = ScriptedTracker([STRONG] * 10 + [DISTRACTOR] * 2)
+    tracker = LongTermTracker(inner, budget=SearchBudget(max_scale=1.0, per_frame=1,
+                                                         growth=1.0))
+    tracker.init(FRAME, BoxXYWH(100, 100, 20, 20))
+    for _ in range(12):
+        tracker.update(FRAME)
+    tracker.propose([BoxXYWH(10 + i, 10, 20, 20) for i in range(10_000)])
+    before = sum(len(windows) for windows in inner.searched)
+    tracker.update(FRAME)
+    proposed = sum(len(windows) for windows in inner.searched) - before
+    assert 0 < proposed <= MAX_PROPOSALS + 4  # the proposals plus the plan's own windows
+
+
+def test_init_and_reset_leave_searching():
+    inner = ScriptedTracker([STRONG] * 10 + [DISTRACTOR] * 2 + [STRONG])
+    tracker = LongTermTracker(inner)
+    tracker.init(FRAME, BoxXYWH(100, 100, 20, 20))
+    for _ in range(12):
+        tracker.update(FRAME)
+    assert tracker.state is TrackState.SEARCHING
+    tracker.init(FRAME, BoxXYWH(50, 50, 20, 20))
+    assert tracker.state is TrackState.TRACKING
+    assert tracker.update(FRAME).state is TrackState.TRACKING
+    tracker.reset()
+    assert tracker.state is TrackState.IDLE
+
+
+def test_lost_threshold_of_the_family_still_counts_as_weak():
+    inner = ScriptedTracker([STRONG] * 3 + [0.2] * 2)
+    tracker = LongTermTracker(inner)
+    tracker.init(FRAME, BoxXYWH(100, 100, 20, 20))
+    for _ in range(3):
+        tracker.update(FRAME)
+    tracker.lost_threshold = 0.3
+    assert inner.lost_threshold == 0.3
+    assert tracker.update(FRAME).state is TrackState.LOST
+    assert tracker.update(FRAME).state is TrackState.SEARCHING
+
+
+def test_factory_wraps_only_when_asked(nanotrack_dir, monkeypatch):
+    # mode off: exactly the family's own tracker, as before this mode existed
+    from lite_tracker_ros.core.nanotrack_tracker import NanoTracker
+    from lite_tracker_ros.factory import create_tracker
+    monkeypatch.setenv('LITE_TRACKER_MODEL_PATH', str(nanotrack_dir))
+    plain = create_tracker('nanotrack_v2', backend='onnxruntime', num_threads=1)
+    assert type(plain) is NanoTracker
+    wrapped = create_tracker('nanotrack_v2', backend='onnxruntime', num_threads=1,
+                             long_term=True, lost_threshold=0.3)
+    assert isinstance(wrapped, LongTermTracker) and type(wrapped.inner) is NanoTracker
+    assert wrapped.lost_threshold == 0.3 and wrapped.spec.name == 'nanotrack_v2'
