@@ -92,7 +92,8 @@ def registry_path() -> Path:
             from error
 
 
-def _checked_file(model: str, spec: dict) -> ModelFile:
+def checked_file(model: str, spec: dict) -> ModelFile:
+    """One file of a registry entry, its name, checksum, size and address checked."""
     name, url, sha256, size = spec['name'], spec.get('url'), spec.get('sha256'), spec.get('size')
     problem = None
     if not (isinstance(name, str) and _FILE_NAME.fullmatch(name)) or '..' in name \
@@ -113,7 +114,7 @@ def load_registry(path: Path | None = None) -> dict[str, ModelEntry]:
     data = yaml.safe_load((path or registry_path()).read_text())
     entries = {}
     for name, spec in data['models'].items():
-        files = tuple(_checked_file(name, f) for f in spec['files'])
+        files = tuple(checked_file(name, f) for f in spec['files'])
         entries[name] = ModelEntry(name, spec['family'], spec['variant'], spec['license'],
                                    spec.get('caveats', ''), spec.get('page', ''), files)
     return entries

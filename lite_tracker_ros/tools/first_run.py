@@ -45,19 +45,23 @@ def load_samples(path: Path | None = None) -> dict[str, SampleVideo]:
     samples = {}
     for name, spec in (data.get('samples') or {}).items():
         samples[name] = SampleVideo(
-            name, mr.ModelFile(spec['name'], 'video', spec['url'], spec['sha256']),
+            name, mr.checked_file(f'samples: {name}', {**spec, 'role': 'video'}),
             spec['license'], spec.get('page', ''),
             tuple(float(v) for v in spec['init_box']))
     return samples
 
 
-def installed(file: mr.ModelFile) -> Path | None:
-    """Return the verified copy of ``file`` in the model search path, if there is one."""
-    for folder in mr.search_path():
-        candidate = folder / file.name
-        if candidate.is_file() and (file.sha256 is None or mr.sha256_of(candidate) == file.sha256):
-            return candidate
-    return None
+def _entry(sample: SampleVideo) -> mr.ModelEntry:
+    return mr.ModelEntry(sample.name, 'sample', 'video', sample.license, '', sample.page,
+                         (sample.file,))
+
+
+def installed(sample: SampleVideo) -> Path | None:
+    """Return the verified copy of the sample in the model search path, if there is one."""
+    try:
+        return mr.find_file(_entry(sample), 'video')
+    except mr.RegistryError:  # not installed, or corrupt: fetched (again)
+        return None
 
 
 def _size_at(url: str, timeout_s: float = 10.0) -> int | None:
@@ -126,7 +130,7 @@ def download_with_progress(entry: mr.ModelEntry, label: str,
                            target: Path | None = None) -> list[Path]:
     """Run ``model_registry.download`` for ``entry`` while a progress bar watches its files."""
     target = target or mr.cache_dir()
-    files = [(target / f.name, _size_at(f.url)) for f in entry.files if f.url]
+    files = [(target / f.name, f.size or _size_at(f.url)) for f in entry.files if f.url]
     with ProgressBar(files, label):
         return mr.download(entry.name, target, registry={entry.name: entry})
 
@@ -157,13 +161,12 @@ def sample_video(offline: bool, name: str = DEFAULT_SAMPLE,
     sample = samples.get(name)
     if sample is None:
         return None
-    if installed(sample.file) is not None:
+    if installed(sample) is not None:
         return sample
     if offline:
         log(f'demo: --offline: not fetching the sample video {sample.file.name}')
         return None
-    entry = mr.ModelEntry(name, 'sample', 'video', sample.license, '', sample.page,
-                          (sample.file,))
+    entry = _entry(sample)
     log(f'demo: fetching the sample video {sample.file.name} ({sample.license}, '
         f'{sample.page})')
     try:
@@ -175,6 +178,6 @@ def sample_video(offline: bool, name: str = DEFAULT_SAMPLE,
 
 
 def sample_video_path(sample: SampleVideo) -> Path:
-    path = installed(sample.file)
+    path = installed(sample)
     assert path is not None, 'sample_video returned a sample that is not installed'
     return path

@@ -69,8 +69,8 @@ def test_a_download_that_does_not_match_the_registry_is_refused(empty_cache, tmp
     entry = mr.load_registry()[first_run.DEFAULT_MODEL]
     served = tmp_path / 'served'
     served.mkdir()
-    for f in entry.files:
-        (served / f.name).write_bytes(b'not the published file')
+    for f in entry.files:  # the announced size, other bytes: only the checksum tells
+        (served / f.name).write_bytes(b'\0' * f.size)
     with loopback_server(served) as url:
         with pytest.raises(mr.RegistryError, match='does not match the registry'):
             first_run.ensure_model(entry.name, offline=False,
