@@ -179,8 +179,8 @@ def quantize_graph(fp32_graph: Path, output: Path, feeds: Sequence[Mapping[str, 
     signed = activations == 's8'
     with tempfile.TemporaryDirectory(prefix='lite_tracker_quant_') as scratch:
         raw = Path(scratch) / 'quantized.onnx'
-        quantize_static(
-            model, str(raw), _Feeds(feeds), quant_format=QuantFormat.QDQ,
+        quantize_static(  # a path, not the loaded model: ONNX Runtime 1.16 takes only paths
+            str(fp32_graph), str(raw), _Feeds(feeds), quant_format=QuantFormat.QDQ,
             op_types_to_quantize=wanted, per_channel=True, reduce_range=False,
             activation_type=QuantType.QInt8 if signed else QuantType.QUInt8,
             weight_type=QuantType.QInt8, nodes_to_exclude=list(exclude),

@@ -58,9 +58,13 @@ def _compressed(pixels, stamp_ns, frame_id):
 def _expected_bearing(u, v):
     # OpenCV puts pixel centres on integers; the box centre is in [i, i + 1) pixel coordinates
     point = np.array([[[u - 0.5, v - 0.5]]])
-    (x, y), = cv2.undistortPoints(
-        point, np.array(K).reshape(3, 3), np.array(D),
-        criteria=(cv2.TERM_CRITERIA_COUNT | cv2.TERM_CRITERIA_EPS, 100, 1e-12)).reshape(-1, 2)
+    criteria = (cv2.TERM_CRITERIA_COUNT | cv2.TERM_CRITERIA_EPS, 100, 1e-12)
+    camera, dist = np.array(K).reshape(3, 3), np.array(D)
+    if hasattr(cv2, 'undistortPointsIter'):  # OpenCV 4: the criteria have their own function
+        undistorted = cv2.undistortPointsIter(point, camera, dist, None, None, criteria)
+    else:
+        undistorted = cv2.undistortPoints(point, camera, dist, criteria=criteria)
+    (x, y), = undistorted.reshape(-1, 2)
     ray = np.array([x, y, 1.0])
     return ray / np.linalg.norm(ray)
 
