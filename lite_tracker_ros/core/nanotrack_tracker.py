@@ -34,7 +34,6 @@ from lite_tracker_ros.core.batched_search import search_many
 from lite_tracker_ros.core.frame import as_frame
 from lite_tracker_ros.core.model_spec import ModelSpec
 from lite_tracker_ros.core.reduced_crop import crop_reduced
-from lite_tracker_ros.core.siamese_crop import crop_square, SquareWindow
 from lite_tracker_ros.core.search_plan import SearchBudget, SearchWindow
 from lite_tracker_ros.core.siamese_crop import (
     crop_square, SquareWindow, wide_search_crop, WideCrop)

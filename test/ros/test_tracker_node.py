@@ -27,7 +27,7 @@ from rcl_interfaces.srv import SetParameters  # noqa: E402
 from rclpy.parameter import Parameter  # noqa: E402
 from rclpy.qos import QoSProfile, ReliabilityPolicy  # noqa: E402
 from sensor_msgs.msg import Image  # noqa: E402
-from vision_msgs.msg import Detection2D  # noqa: E402
+from vision_msgs.msg import Detection2D, Detection2DArray  # noqa: E402
 
 from lite_tracker_ros.core.types import BoxXYWH, TrackState  # noqa: E402
 from lite_tracker_ros.factory import create_tracker  # noqa: E402
