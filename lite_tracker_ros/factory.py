@@ -19,20 +19,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-import sys
 from typing import Any, Callable, Optional, TYPE_CHECKING
 
 from lite_tracker_ros.core.backend import Backend
 from lite_tracker_ros.core.center_tracker import CenterHeadTracker
 from lite_tracker_ros.core.model_spec import ModelSpec
 from lite_tracker_ros.core.tracker import Tracker
+from lite_tracker_ros.errors import LiteTrackerError
 from lite_tracker_ros.specs import all_specs
 
 if TYPE_CHECKING:  # torch is imported only when a network is built
     from lite_tracker_ros.networks.base import TrackerNetwork
 
 
-class TrackerCreationError(ValueError):
+class TrackerCreationError(LiteTrackerError, ValueError):
     """The requested tracker cannot be built; the message says what to change."""
 
 
@@ -149,7 +149,7 @@ def _default_weights(name: str) -> Path:
     try:
         return model_registry.find_file(model_registry.get_entry(name), 'checkpoint')
     except model_registry.RegistryError as error:
-        raise TrackerCreationError(f'no weights given and {error}') from None
+        raise TrackerCreationError(f'no weights given and {error}') from error
 
 
 def _torch_backend(network: 'TrackerNetwork', device: str, num_threads: int) -> Backend:
@@ -160,7 +160,7 @@ def _torch_backend(network: 'TrackerNetwork', device: str, num_threads: int) -> 
         torch_device = torch.device(device)
     except RuntimeError as error:
         raise TrackerCreationError(f'device {device!r} not understood ({error}); use e.g. '
-                                   "'cpu' or 'cuda:0'") from None
+                                   "'cpu' or 'cuda:0'") from error
     if torch_device.type == 'cuda' and not torch.cuda.is_available():
         raise TrackerCreationError(f'device {device!r} requested but this torch has no CUDA '
                                    "device; use device='cpu'")
@@ -185,18 +185,6 @@ def _exported_backend(spec: ModelSpec, weights: Path,
         raise TrackerCreationError(f'{graphs[1]} was exported for {exported.name}, not '
                                    f'{spec.name}; export {spec.name} with `lite-tracker export`')
     return runner
-
-
-def _user_errors() -> tuple[type[Exception], ...]:
-    """Errors whose message says what to change; only from modules that were imported."""
-    from lite_tracker_ros.backends.registry import BackendUnavailableError
-    from lite_tracker_ros.model_registry import RegistryError
-    errors: list[type[Exception]] = [BackendUnavailableError, FileNotFoundError, RegistryError]
-    for module, name in (('lite_tracker_ros.networks.safe_unpickle', 'CheckpointError'),
-                         ('lite_tracker_ros.export.onnx_export', 'ExportError')):
-        if module in sys.modules:  # not imported: cannot have been raised (keeps torch out)
-            errors.append(getattr(sys.modules[module], name))
-    return tuple(errors)
 
 
 def create_tracker(model: str, backend: str = 'torch', device: str = 'cpu',
@@ -225,7 +213,7 @@ def create_tracker(model: str, backend: str = 'torch', device: str = 'cpu',
     try:
         check_available(backend, device, precision)
     except (BackendUnavailableError, ValueError) as error:
-        raise TrackerCreationError(str(error)) from None
+        raise TrackerCreationError(str(error)) from error
     try:
         state = None
         if model not in all_specs() and weights is None and Path(model).is_file():
@@ -260,10 +248,11 @@ def create_tracker(model: str, backend: str = 'torch', device: str = 'cpu',
         else:
             runner = _exported_backend(spec, weights, load_network, backend, device, precision,
                                        num_threads)
-    except Exception as error:
-        if isinstance(error, _user_errors()):
-            raise TrackerCreationError(str(error)) from None
+    except TrackerCreationError:
         raise
+    except (LiteTrackerError, FileNotFoundError) as error:
+        # what the user can change, said in one message; the cause stays attached
+        raise TrackerCreationError(str(error)) from error
     return _tracker(family, spec, runner, tracker_options)
 
 
@@ -274,7 +263,8 @@ def _tracker(family: FamilyBuilder, spec: ModelSpec, runner: Backend,
     try:
         tracker = family.tracker(spec, runner, **options)
     except (TypeError, ValueError) as error:
-        raise TrackerCreationError(f'tracker options {sorted(tracker_options)}: {error}') from None
+        raise TrackerCreationError(
+            f'tracker options {sorted(tracker_options)}: {error}') from error
     if not long_term:
         return tracker
     from lite_tracker_ros.core.long_term import LongTermTracker

@@ -24,13 +24,15 @@ import importlib.util
 from pathlib import Path
 from typing import Any, Optional
 
+from lite_tracker_ros.errors import LiteTrackerError
+
 BACKENDS = ('torch', 'onnxruntime', 'tensorrt')
 DEVICE_KINDS = ('cpu', 'cuda', 'tensorrt')
 #: int8: the QDQ graphs ``lite-tracker quantize`` writes (ONNX Runtime CPU, TensorRT INT8)
 PRECISIONS = ('fp32', 'fp16', 'int8')
 
 
-class BackendUnavailableError(ValueError):
+class BackendUnavailableError(LiteTrackerError, ValueError):
     """The requested backend or device is not usable here; the message lists what is."""
 
 

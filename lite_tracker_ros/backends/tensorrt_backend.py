@@ -53,9 +53,9 @@ def import_tensorrt():
     """Import TensorRT, or raise BackendUnavailableError listing the usable backends."""
     try:
         import tensorrt
-    except ImportError:
+    except ImportError as error:
         raise BackendUnavailableError('backend tensorrt is unavailable (tensorrt is not '
-                                      f'installed); available: {describe_available()}') from None
+                                      f'installed); available: {describe_available()}') from error
     return tensorrt
 
 

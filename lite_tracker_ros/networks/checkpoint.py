@@ -87,7 +87,7 @@ def _read_safetensors(path: Path) -> StateDict:
         return safetensors.torch.load_file(str(path))
     except Exception as error:  # noqa: B902 - safetensors raises several types
         raise CheckpointError(f'{path}: unreadable safetensors file ({one_line(error)})') \
-            from None
+            from error
 
 
 def load_state_dict(path: str | Path, key_filter: Optional[KeyFilter] = None) -> StateDict:
@@ -99,7 +99,7 @@ def load_state_dict(path: str | Path, key_filter: Optional[KeyFilter] = None) ->
         state = _read(path)
     except (MemoryError, RecursionError, OSError) as error:
         raise CheckpointError(f'{path}: cannot be loaded ({one_line(error)}); check the file or '
-                              'download it again') from None
+                              'download it again') from error
     state = key_filter(state) if key_filter is not None else state
     check_values(state, str(path))
     return state

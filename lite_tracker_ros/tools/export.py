@@ -48,7 +48,8 @@ def _fail(message: str) -> int:
 def run(args) -> int:
     from lite_tracker_ros import factory, model_registry
     from lite_tracker_ros.export.graph_store import export_folder
-    from lite_tracker_ros.export.onnx_export import compare_with_torch, export_onnx, ExportError
+    from lite_tracker_ros.errors import LiteTrackerError
+    from lite_tracker_ros.export.onnx_export import compare_with_torch, export_onnx
     from lite_tracker_ros.networks import checkpoint
 
     precision = 'fp16' if args.fp16 else 'fp32'
@@ -62,8 +63,7 @@ def run(args) -> int:
         checkpoint.load_into(network, weights, key_filter=key_filter)
         output = args.output or export_folder(args.model, Path(weights))
         graphs = export_onnx(network, output, precision=precision, opset=args.opset)
-    except (factory.TrackerCreationError, model_registry.RegistryError,
-            checkpoint.CheckpointError, ExportError, FileNotFoundError) as error:
+    except (LiteTrackerError, FileNotFoundError) as error:
         return _fail(str(error))
     for path in (graphs.template, graphs.search):
         print(f'{path}  ({path.stat().st_size / 2**20:.1f} MiB)')
