@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Optional, TYPE_CHECKING
 
+# the backend table owns the names and precisions; they stay importable from here
+from lite_tracker_ros.backends.registry import BACKENDS, PRECISIONS  # noqa: F401
 from lite_tracker_ros.core.backend import Backend
 from lite_tracker_ros.core.center_tracker import CenterHeadTracker
 from lite_tracker_ros.core.model_spec import ModelSpec
@@ -117,9 +119,6 @@ FAMILY_BUILDERS: dict[str, FamilyBuilder] = {
     'nanotrack': FamilyBuilder(_nanotrack_network, tracker=_nanotrack_tracker,
                                published_graphs=_nanotrack_published_pair),
 }
-
-BACKENDS = ('torch', 'onnxruntime', 'tensorrt')
-PRECISIONS = ('fp32', 'fp16', 'int8')
 
 
 def _spec(name: str) -> ModelSpec:
