@@ -46,7 +46,7 @@ from torch.utils.flop_counter import FlopCounterMode
 
 from lite_tracker_ros.backends.onnxruntime_backend import OnnxRuntimeBackend, session_options
 from lite_tracker_ros.export.onnx_export import export_onnx
-from lite_tracker_ros.networks.checkpoint import load_into
+from lite_tracker_ros.factory import load_network
 from lite_tracker_ros.networks.litetrack import LiteTrackNetwork
 from lite_tracker_ros.specs import get_spec
 
@@ -64,7 +64,7 @@ def build_network() -> tuple[LiteTrackNetwork, str]:
         spec.loader.exec_module(synth)
         seed = json.loads(str(np.load(SHARED / f'{MODEL}.npz')['meta']))['seed']
         state = synth.make_state_dict(synth.read_manifest(SHARED / f'{MODEL}.manifest.tsv'), seed)
-        load_into(network, {k: torch.from_numpy(v) for k, v in state.items()})
+        network = load_network(MODEL, {k: torch.from_numpy(v) for k, v in state.items()})
         return network, 'conformance pack weights'
     torch.manual_seed(0)
     for p in network.parameters():

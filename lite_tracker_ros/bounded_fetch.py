@@ -21,11 +21,12 @@ import urllib.error
 import urllib.request
 
 from lite_tracker_ros.cache_files import CHUNK, open_no_follow
+from lite_tracker_ros.errors import LiteTrackerError
 
 _RESUME = 'the partial file is kept; run the command again to resume'
 
 
-class FetchError(Exception):
+class FetchError(LiteTrackerError):
     """The transfer failed; the message says how far it got and what to do."""
 
 
@@ -36,11 +37,11 @@ def _open(url: str, have: int, timeout_s: float):
     except urllib.error.HTTPError as error:
         if error.code == 416 and have:
             raise FetchError(f'the server has nothing after byte {have} of the declared '
-                             'size; the address may serve another file') from None
-        raise FetchError(f'download from {url} failed ({error})') from None
+                             'size; the address may serve another file') from error
+        raise FetchError(f'download from {url} failed ({error})') from error
     except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as error:
         raise FetchError(f'download from {url} failed ({error}); run the command again') \
-            from None
+            from error
 
 
 def _resumed(response, have: int) -> bool:
@@ -83,7 +84,7 @@ def fetch(url: str, part: Path, size: int, deadline: float, stall_s: float) -> N
                     written += len(chunk)
             except (http.client.HTTPException, OSError) as error:  # IncompleteRead, timeout
                 raise FetchError(f'connection lost at {written} of {size} bytes '
-                                 f'({type(error).__name__}); {_RESUME}') from None
+                                 f'({type(error).__name__}); {_RESUME}') from error
     if overflow:
         part.unlink()
         raise FetchError(f'the server sends more than the {size} bytes the registry declares; '

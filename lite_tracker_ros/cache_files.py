@@ -22,6 +22,8 @@ from pathlib import Path
 import stat
 from typing import BinaryIO, Optional
 
+from lite_tracker_ros.errors import LiteTrackerError
+
 CHUNK = 1 << 20
 STAMP_SUFFIX = '.verified'
 PART_SUFFIX = '.part'
@@ -31,7 +33,7 @@ _MODES = {'read': os.O_RDONLY, 'append': os.O_WRONLY | os.O_CREAT | os.O_APPEND,
           'new': os.O_WRONLY | os.O_CREAT | os.O_EXCL}
 
 
-class UnsafeCacheFile(OSError):
+class UnsafeCacheFile(LiteTrackerError, OSError):
     """A cache path that is a link or not a regular file; the message says what to remove."""
 
 

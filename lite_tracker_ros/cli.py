@@ -16,6 +16,8 @@ import argparse
 import importlib
 import sys
 
+from lite_tracker_ros.errors import first_line, LiteTrackerError
+
 SUBCOMMANDS = {
     'models': 'list the known models, their licences and whether they are installed',
     'download': 'download a model into the cache, verifying its checksum',
@@ -45,7 +47,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from lite_tracker_ros.command_hint import localized_stderr
     with localized_stderr():
-        return int(_tool(args.command).run(args) or 0)
+        try:
+            return int(_tool(args.command).run(args) or 0)
+        except LiteTrackerError as error:
+            # what a tool did not turn into its own message still ends in one line, not a
+            # traceback; the cause stays on the error for a debugger
+            print(f'lite-tracker {args.command}: {first_line(error)}', file=sys.stderr)
+            return 1
 
 
 if __name__ == '__main__':

@@ -11,28 +11,32 @@ The user entry point: a ready tracker from a model name, a backend and a weights
     result = tracker.update(next_frame)
 
 ``FAMILY_BUILDERS`` says, per model family, how to build its network, how to adapt its checkpoint
-keys and which tracker loop runs it; a new family adds one line there. Torch and the networks are
-imported only when a network is built, so importing this module stays cheap.
+keys and which tracker loop runs it; it is built from the family descriptors (``FAMILY`` in
+``specs/<family>.py``), so a new family edits nothing here. Torch and the networks are imported
+only when a network is built, so importing this module stays cheap.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-import sys
-from typing import Any, Callable, Optional, TYPE_CHECKING
+from typing import Any, Callable, Mapping, Optional, TYPE_CHECKING
 
+# the backend table owns the names and precisions; they stay importable from here
+from lite_tracker_ros.backends.registry import BACKENDS, PRECISIONS  # noqa: F401
 from lite_tracker_ros.core.backend import Backend
 from lite_tracker_ros.core.center_tracker import CenterHeadTracker
 from lite_tracker_ros.core.model_spec import ModelSpec
 from lite_tracker_ros.core.tracker import Tracker
-from lite_tracker_ros.specs import all_specs
+from lite_tracker_ros.errors import LiteTrackerError
+from lite_tracker_ros.specs import all_families, all_specs
+from lite_tracker_ros.specs.family import ModelFamily, resolve
 
 if TYPE_CHECKING:  # torch is imported only when a network is built
     from lite_tracker_ros.networks.base import TrackerNetwork
 
 
-class TrackerCreationError(ValueError):
+class TrackerCreationError(LiteTrackerError, ValueError):
     """The requested tracker cannot be built; the message says what to change."""
 
 
@@ -51,75 +55,25 @@ class FamilyBuilder:
     published_graphs: Optional[Callable[..., Optional[Backend]]] = None
 
 
-def _litetrack_network(spec: ModelSpec) -> 'TrackerNetwork':
-    from lite_tracker_ros.networks.litetrack import LiteTrackNetwork
-    return LiteTrackNetwork(spec)
+def _lazy(path: str) -> Callable:
+    """Return a function that imports what ``path`` names when it is first called."""
+    def call(*args: Any, **kwargs: Any) -> Any:
+        return resolve(path)(*args, **kwargs)
+    return call
 
 
-def _mvt_network(spec: ModelSpec) -> 'TrackerNetwork':
-    from lite_tracker_ros.networks.mvt import MVTNetwork
-    return MVTNetwork(spec)
+def _builder(family: ModelFamily) -> FamilyBuilder:
+    return FamilyBuilder(
+        network=_lazy(family.network),
+        key_filter=_lazy(family.key_filter) if family.key_filter else None,
+        tracker=_lazy(family.tracker),
+        published_graphs=_lazy(family.published_graphs) if family.published_graphs else None)
 
 
-def _nanotrack_network(spec: ModelSpec) -> 'TrackerNetwork':
-    from lite_tracker_ros.networks.nanotrack import NanoTrackNetwork
-    return NanoTrackNetwork(spec.name)
-
-
-def _nanotrack_tracker(spec: ModelSpec, backend: Backend, **options: Any) -> Tracker:
-    from lite_tracker_ros.core.nanotrack_tracker import NanoTracker
-    from lite_tracker_ros.specs.nanotrack import PARAMS
-    return NanoTracker(spec, backend, PARAMS[spec.name], **options)
-
-
-def _nanotrack_published_pair(spec: ModelSpec, backend: str, device: str,
-                              num_threads: int) -> Optional[Backend]:
-    """Run the official backbone/head ONNX pair on the CPU (what OpenCV's TrackerNano runs)."""
-    if backend != 'onnxruntime' or device != 'cpu':
-        return None
-    from lite_tracker_ros import model_registry
-    from lite_tracker_ros.backends.nanotrack_onnx import NanoTrackOnnxBackend
-    entry = model_registry.get_entry(spec.name)
-    return NanoTrackOnnxBackend(spec, model_registry.find_file(entry, 'onnx_backbone'),
-                                model_registry.find_file(entry, 'onnx_head'),
-                                threads=num_threads or 2)
-
-
-def _compresstracker_network(spec: ModelSpec) -> 'TrackerNetwork':
-    from lite_tracker_ros.networks.compresstracker import CompressTrackerNetwork
-    from lite_tracker_ros.specs.compresstracker import DISTILL_LAYERS
-    return CompressTrackerNetwork(spec, DISTILL_LAYERS[spec.name])
-
-
-def _compresstracker_key_filter(state: dict) -> dict:
-    from lite_tracker_ros.networks.compresstracker import student_state_dict
-    return student_state_dict(state)
-
-
-def _fartrack_network(spec: ModelSpec) -> 'TrackerNetwork':
-    from lite_tracker_ros.networks.fartrack import FARTrackNetwork
-    from lite_tracker_ros.specs.fartrack import PARAMS
-    return FARTrackNetwork(spec, PARAMS)
-
-
-def _fartrack_tracker(spec: ModelSpec, backend: Backend, **options: Any) -> Tracker:
-    from lite_tracker_ros.core.fartrack_tracker import FARTrackTracker
-    from lite_tracker_ros.specs.fartrack import PARAMS
-    return FARTrackTracker(spec, backend, PARAMS, **options)
-
-
-FAMILY_BUILDERS: dict[str, FamilyBuilder] = {
-    'compresstracker': FamilyBuilder(_compresstracker_network,
-                                     key_filter=_compresstracker_key_filter),
-    'fartrack': FamilyBuilder(_fartrack_network, tracker=_fartrack_tracker),
-    'litetrack': FamilyBuilder(_litetrack_network),
-    'mvt': FamilyBuilder(_mvt_network),
-    'nanotrack': FamilyBuilder(_nanotrack_network, tracker=_nanotrack_tracker,
-                               published_graphs=_nanotrack_published_pair),
-}
-
-BACKENDS = ('torch', 'onnxruntime', 'tensorrt')
-PRECISIONS = ('fp32', 'fp16', 'int8')
+#: built from the family descriptors (``FAMILY`` in each ``specs/<family>.py``); nothing is
+#: imported until a family's network or tracker is built
+FAMILY_BUILDERS: dict[str, FamilyBuilder] = {name: _builder(family)
+                                             for name, family in all_families().items()}
 
 
 def _spec(name: str) -> ModelSpec:
@@ -144,12 +98,28 @@ def build_network(name: str) -> 'TrackerNetwork':
     return _family(spec).network(spec).eval()
 
 
+def load_network(model: str, weights: str | Path | Mapping[str, Any]) -> 'TrackerNetwork':
+    """
+    Build model ``model``'s network with ``weights`` loaded strictly, in eval mode.
+
+    ``weights``: a checkpoint or safetensors file, or a state dict; the family's key filter
+    adapts it (e.g. CompressTracker's teacher entries). Raises TrackerCreationError for an
+    unknown model and CheckpointError for weights that do not fit.
+    """
+    from lite_tracker_ros.networks import checkpoint
+    spec = _spec(model)
+    family = _family(spec)
+    network = family.network(spec)
+    checkpoint.load_into(network, weights, key_filter=family.key_filter)
+    return network.eval()
+
+
 def _default_weights(name: str) -> Path:
     from lite_tracker_ros import model_registry
     try:
         return model_registry.find_file(model_registry.get_entry(name), 'checkpoint')
     except model_registry.RegistryError as error:
-        raise TrackerCreationError(f'no weights given and {error}') from None
+        raise TrackerCreationError(f'no weights given and {error}') from error
 
 
 def _torch_backend(network: 'TrackerNetwork', device: str, num_threads: int) -> Backend:
@@ -160,7 +130,7 @@ def _torch_backend(network: 'TrackerNetwork', device: str, num_threads: int) -> 
         torch_device = torch.device(device)
     except RuntimeError as error:
         raise TrackerCreationError(f'device {device!r} not understood ({error}); use e.g. '
-                                   "'cpu' or 'cuda:0'") from None
+                                   "'cpu' or 'cuda:0'") from error
     if torch_device.type == 'cuda' and not torch.cuda.is_available():
         raise TrackerCreationError(f'device {device!r} requested but this torch has no CUDA '
                                    "device; use device='cpu'")
@@ -185,18 +155,6 @@ def _exported_backend(spec: ModelSpec, weights: Path,
         raise TrackerCreationError(f'{graphs[1]} was exported for {exported.name}, not '
                                    f'{spec.name}; export {spec.name} with `lite-tracker export`')
     return runner
-
-
-def _user_errors() -> tuple[type[Exception], ...]:
-    """Errors whose message says what to change; only from modules that were imported."""
-    from lite_tracker_ros.backends.registry import BackendUnavailableError
-    from lite_tracker_ros.model_registry import RegistryError
-    errors: list[type[Exception]] = [BackendUnavailableError, FileNotFoundError, RegistryError]
-    for module, name in (('lite_tracker_ros.networks.safe_unpickle', 'CheckpointError'),
-                         ('lite_tracker_ros.export.onnx_export', 'ExportError')):
-        if module in sys.modules:  # not imported: cannot have been raised (keeps torch out)
-            errors.append(getattr(sys.modules[module], name))
-    return tuple(errors)
 
 
 def create_tracker(model: str, backend: str = 'torch', device: str = 'cpu',
@@ -225,7 +183,7 @@ def create_tracker(model: str, backend: str = 'torch', device: str = 'cpu',
     try:
         check_available(backend, device, precision)
     except (BackendUnavailableError, ValueError) as error:
-        raise TrackerCreationError(str(error)) from None
+        raise TrackerCreationError(str(error)) from error
     try:
         state = None
         if model not in all_specs() and weights is None and Path(model).is_file():
@@ -245,25 +203,19 @@ def create_tracker(model: str, backend: str = 'torch', device: str = 'cpu',
                 f'weights {str(weights)!r}: no such file; give a checkpoint, safetensors, ONNX '
                 'or engine file, or leave weights empty to use the model cache')
 
-        def load_network() -> 'TrackerNetwork':
-            from lite_tracker_ros.networks import checkpoint
-            network = family.network(spec)
-            if state is not None:
-                source = family.key_filter(state) if family.key_filter else state
-                checkpoint.load_into(network, source)
-            else:
-                checkpoint.load_into(network, weights, key_filter=family.key_filter)
-            return network.eval()
+        def load() -> 'TrackerNetwork':
+            return load_network(spec.name, state if state is not None else weights)
 
         if backend == 'torch':
-            runner = _torch_backend(load_network(), device, num_threads)
+            runner = _torch_backend(load(), device, num_threads)
         else:
-            runner = _exported_backend(spec, weights, load_network, backend, device, precision,
+            runner = _exported_backend(spec, weights, load, backend, device, precision,
                                        num_threads)
-    except Exception as error:
-        if isinstance(error, _user_errors()):
-            raise TrackerCreationError(str(error)) from None
+    except TrackerCreationError:
         raise
+    except (LiteTrackerError, FileNotFoundError) as error:
+        # what the user can change, said in one message; the cause stays attached
+        raise TrackerCreationError(str(error)) from error
     return _tracker(family, spec, runner, tracker_options)
 
 
@@ -274,7 +226,8 @@ def _tracker(family: FamilyBuilder, spec: ModelSpec, runner: Backend,
     try:
         tracker = family.tracker(spec, runner, **options)
     except (TypeError, ValueError) as error:
-        raise TrackerCreationError(f'tracker options {sorted(tracker_options)}: {error}') from None
+        raise TrackerCreationError(
+            f'tracker options {sorted(tracker_options)}: {error}') from error
     if not long_term:
         return tracker
     from lite_tracker_ros.core.long_term import LongTermTracker

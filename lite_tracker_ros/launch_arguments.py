@@ -16,11 +16,13 @@ import math
 from pathlib import Path
 from typing import Sequence
 
+from lite_tracker_ros.errors import LiteTrackerError
+
 
 BOX = 'x,y,w,h: four numbers in pixels with w and h > 0 (e.g. 100,80,60,60)'
 
 
-class ArgumentError(ValueError):
+class ArgumentError(LiteTrackerError, ValueError):
     """A launch argument or parameter value that cannot be used; the message says which."""
 
 

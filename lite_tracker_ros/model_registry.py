@@ -31,6 +31,7 @@ import yaml
 from lite_tracker_ros import cache_files
 from lite_tracker_ros.bounded_fetch import fetch, FetchError
 from lite_tracker_ros.cache_files import CHUNK, sha256_of  # noqa: F401 - part of this API
+from lite_tracker_ros.errors import LiteTrackerError
 
 #: a plain file name: no folder, no leading dot, nothing the cache uses for itself
 _FILE_NAME = re.compile(r'[A-Za-z0-9][A-Za-z0-9._+-]{0,199}')
@@ -40,7 +41,7 @@ _URL_SCHEMES = ('https', 'http', 'file')
 STALL_S = 30.0
 
 
-class RegistryError(LookupError):
+class RegistryError(LiteTrackerError, LookupError):
     """A model or file the registry cannot provide; the message says what to do."""
 
 
@@ -148,7 +149,7 @@ def _checked(entry: ModelEntry, wanted: ModelFile, path: Path, in_cache: bool) -
             cache_files.refuse_link(path)
         good = cache_files.verify(path, wanted.sha256, stamp=in_cache)
     except OSError as error:
-        raise RegistryError(f'{entry.name}: {error}') from None
+        raise RegistryError(f'{entry.name}: {error}') from error
     if not good:
         raise CorruptFileError(f'{entry.name}: {path} is corrupt (its SHA-256 no longer '
                                f'matches); re-download it: {_how_to_get(entry, wanted)}')
@@ -202,7 +203,7 @@ def _download_file(f: ModelFile, target: Path, deadline: float, stall_s: float) 
         fetch(f.url, part, f.size, deadline, stall_s)
         got = sha256_of(part, follow_links=False)
     except (OSError, FetchError) as error:
-        raise RegistryError(f'{f.name}: {error}') from None
+        raise RegistryError(f'{f.name}: {error}') from error
     if got != f.sha256:
         part.unlink()
         raise RegistryError(f'{f.name}: SHA-256 {got} does not match the registry '
@@ -231,7 +232,7 @@ def install(name: str, source: Path, role: str = 'checkpoint', target: Path | No
             raise RegistryError(f'{source} is not the published {wanted.name} (SHA-256 differs)')
         os.replace(temporary, final)
     except OSError as error:
-        raise RegistryError(f'{wanted.name}: {error}') from None
+        raise RegistryError(f'{wanted.name}: {error}') from error
     finally:
         temporary.unlink(missing_ok=True)
     cache_files.write_stamp(final, digest)

@@ -25,8 +25,10 @@ from typing import Optional
 
 import numpy as np
 
+from lite_tracker_ros.errors import LiteTrackerError
 
-class CudaUnavailableError(RuntimeError):
+
+class CudaUnavailableError(LiteTrackerError, RuntimeError):
     """No provider of CUDA memory is importable, or CUDA has no device."""
 
 

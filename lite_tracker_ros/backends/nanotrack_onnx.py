@@ -18,7 +18,7 @@ larger images and batches of crops (the files are untouched).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Mapping
+from typing import Mapping, Optional
 
 import numpy as np
 import onnx
@@ -168,3 +168,15 @@ class NanoTrackOnnxBackend:
         outputs = self._head.run(self._head_outputs, {template_in: self._template_features,
                                                       search_in: features})
         return dict(zip(self._spec.search_outputs, outputs))
+
+
+def published_pair(spec: ModelSpec, backend: str, device: str,
+                   num_threads: int) -> Optional[NanoTrackOnnxBackend]:
+    """Run the official backbone/head ONNX pair on the CPU (what OpenCV's TrackerNano runs)."""
+    if backend != 'onnxruntime' or device != 'cpu':
+        return None
+    from lite_tracker_ros import model_registry
+    entry = model_registry.get_entry(spec.name)
+    return NanoTrackOnnxBackend(spec, model_registry.find_file(entry, 'onnx_backbone'),
+                                model_registry.find_file(entry, 'onnx_head'),
+                                threads=num_threads or 2)

@@ -38,14 +38,14 @@ import numpy as np
 
 from lite_tracker_ros.backends import cuda_memory
 from lite_tracker_ros.backends.engine_cache import EngineCache, EngineKey, file_sha256
-from lite_tracker_ros.backends.registry import (BackendUnavailableError, describe_available,
-                                                parse_device)
+from lite_tracker_ros.backends.registry import (BACKEND_TABLE, BackendUnavailableError,
+                                                describe_available, parse_device)
 from lite_tracker_ros.core.model_spec import ModelSpec
 from lite_tracker_ros.export.metadata import GraphMetadata, GraphMetadataError, read_metadata
 
 log = logging.getLogger(__name__)
 
-PRECISIONS = ('fp32', 'fp16', 'int8')
+PRECISIONS = BACKEND_TABLE['tensorrt'].precisions
 DEFAULT_WORKSPACE_MIB = 1024
 
 
@@ -53,9 +53,9 @@ def import_tensorrt():
     """Import TensorRT, or raise BackendUnavailableError listing the usable backends."""
     try:
         import tensorrt
-    except ImportError:
+    except ImportError as error:
         raise BackendUnavailableError('backend tensorrt is unavailable (tensorrt is not '
-                                      f'installed); available: {describe_available()}') from None
+                                      f'installed); available: {describe_available()}') from error
     return tensorrt
 
 

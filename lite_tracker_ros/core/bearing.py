@@ -24,11 +24,13 @@ import math
 
 import numpy as np
 
+from lite_tracker_ros.errors import LiteTrackerError
+
 #: coefficients each supported model reads (missing trailing ones count as zero)
 _MODEL_COEFFICIENTS = {'plumb_bob': 5, 'rational_polynomial': 8, 'equidistant': 4, '': 0}
 
 
-class CameraModelError(ValueError):
+class CameraModelError(LiteTrackerError, ValueError):
     """The camera model cannot be used; the text says what is wrong."""
 
 

@@ -27,6 +27,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
+from lite_tracker_ros.errors import LiteTrackerError
 from lite_tracker_ros.sources import ImageFolderSource, read_groundtruth
 
 GROUNDTRUTH = 'groundtruth.txt'
@@ -34,7 +35,7 @@ GROUNDTRUTH = 'groundtruth.txt'
 ABSENCE_FILES = ('full_occlusion.txt', 'out_of_view.txt', 'absence.label')
 
 
-class SequenceError(ValueError):
+class SequenceError(LiteTrackerError, ValueError):
     """A sequence folder that cannot be evaluated; the message says what to fix."""
 
 
@@ -71,9 +72,9 @@ def _read_flags(path: Path) -> np.ndarray:
     values = [v for v in re.split(r'[,\s]+', path.read_text().strip()) if v]
     try:
         return np.asarray([float(v) != 0 for v in values], dtype=bool)
-    except ValueError:
+    except ValueError as error:
         raise SequenceError(f'{path} must hold 0/1 flags separated by commas or newlines') \
-            from None
+            from error
 
 
 def _sequence(folder: Path, name: str) -> SequenceInfo:
@@ -81,7 +82,7 @@ def _sequence(folder: Path, name: str) -> SequenceInfo:
         images = tuple(ImageFolderSource(folder).paths)
     except FileNotFoundError as error:
         raise SequenceError(f'{error}; put the frames in {folder}/img or beside '
-                            f'{GROUNDTRUTH}') from None
+                            f'{GROUNDTRUTH}') from error
     absence = tuple(folder / n for n in ABSENCE_FILES if (folder / n).is_file())
     return SequenceInfo(name, folder, images, folder / GROUNDTRUTH, absence)
 

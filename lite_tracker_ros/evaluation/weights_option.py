@@ -17,13 +17,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Optional, Sequence
 
+from lite_tracker_ros.backends.registry import describe_backends
+
 
 def add_model_arguments(parser) -> None:
     """Declare the options that pick what runs: models, ``--backend`` list, device, weights."""
     parser.add_argument('models', nargs='+', metavar='MODEL',
                         help='model names (`lite-tracker models` lists them)')
     parser.add_argument('--backend', default='torch',
-                        help='torch | onnxruntime | tensorrt; a comma-separated list runs each')
+                        help=f'{describe_backends()}; a comma-separated list runs each')
     parser.add_argument('--device', default='cpu', help="e.g. 'cpu' or 'cuda:0'")
     parser.add_argument('--weights', action='append', metavar='[MODEL=]FILE',
                         help='weights file for the one model, or MODEL=FILE per model '

@@ -23,13 +23,15 @@ import numpy as np
 import onnx
 from onnx import helper, numpy_helper, TensorProto
 
+from lite_tracker_ros.errors import LiteTrackerError
+
 FLOAT, FLOAT16 = TensorProto.FLOAT, TensorProto.FLOAT16
 FP16_MAX = float(np.finfo(np.float16).max)
 #: op type -> input slots that must stay float32 whatever the graph's compute type
 FP32_SLOTS = {'Resize': (2,), 'Upsample': (1,)}
 
 
-class Fp16ConversionError(ValueError):
+class Fp16ConversionError(LiteTrackerError, ValueError):
     """The graph has a construct this converter does not handle."""
 
 

@@ -42,6 +42,7 @@ from typing import Iterable, Mapping, Optional, Sequence
 import numpy as np
 import onnx
 
+from lite_tracker_ros.errors import LiteTrackerError
 from lite_tracker_ros.export.metadata import GraphMetadata, KEY_QUANTIZATION
 
 #: op types whose inputs get Q/DQ pairs (see the module docstring for why not more)
@@ -71,7 +72,7 @@ KEEP_FLOAT: dict[str, tuple[str, ...]] = {
 OP_TYPES: dict[str, tuple[str, ...]] = {'mvt': ('MatMul', 'Gemm')}
 
 
-class QuantizationError(ValueError):
+class QuantizationError(LiteTrackerError, ValueError):
     """The graph cannot be quantized as asked; the message says what to change."""
 
 

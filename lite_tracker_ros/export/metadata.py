@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Mapping
 
 from lite_tracker_ros.core.model_spec import CropSpec, ModelSpec
+from lite_tracker_ros.errors import LiteTrackerError
 
 #: bump when the meaning of the properties below changes
 FORMAT_VERSION = '1'
@@ -38,7 +39,7 @@ KEY_SPEC = 'lite_tracker.spec'
 KEY_QUANTIZATION = 'lite_tracker.quantization'
 
 
-class GraphMetadataError(ValueError):
+class GraphMetadataError(LiteTrackerError, ValueError):
     """An ONNX file lacks or contradicts the metadata this package writes on export."""
 
 
@@ -71,7 +72,7 @@ class GraphMetadata:
                        tuple(json.loads(props[KEY_CACHE])))
         except (KeyError, TypeError, ValueError) as error:
             raise GraphMetadataError(f'{source}: unreadable lite_tracker metadata ({error}); '
-                                     're-export it with `lite-tracker export`') from None
+                                     're-export it with `lite-tracker export`') from error
         if meta.spec.name != props.get(KEY_MODEL) or meta.role not in ROLES:
             raise GraphMetadataError(f'{source}: inconsistent lite_tracker metadata; re-export '
                                      'it with `lite-tracker export`')

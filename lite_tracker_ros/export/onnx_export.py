@@ -34,6 +34,7 @@ import torch
 from torch import nn
 
 from lite_tracker_ros.core.model_spec import ModelSpec
+from lite_tracker_ros.errors import LiteTrackerError
 from lite_tracker_ros.export import fp16
 from lite_tracker_ros.export.metadata import graph_paths, GraphMetadata
 from lite_tracker_ros.networks.base import TrackerNetwork
@@ -45,7 +46,7 @@ DEFAULT_OPSET = 17
 PRECISIONS = ('fp32', 'fp16')
 
 
-class ExportError(RuntimeError):
+class ExportError(LiteTrackerError, RuntimeError):
     """The network cannot be exported as asked; the message says what to change."""
 
 

@@ -34,7 +34,8 @@ from torch import nn
 from lite_tracker_ros.networks.errors import bounded_repr, one_line
 from lite_tracker_ros.networks.safe_unpickle import CheckpointError, read_torch_zip
 from lite_tracker_ros.networks.tensor_checks import check_dtypes, check_values
-from lite_tracker_ros.specs.litetrack import LAYERS as LITETRACK_LAYERS
+from lite_tracker_ros.specs import all_families
+from lite_tracker_ros.specs.family import resolve
 
 __all__ = ['CheckpointError', 'KeyReport', 'check_keys', 'load_state_dict', 'load_into',
            'detect_variant', 'convert_to_safetensors', 'VARIANT_DETECTORS']
@@ -87,7 +88,7 @@ def _read_safetensors(path: Path) -> StateDict:
         return safetensors.torch.load_file(str(path))
     except Exception as error:  # noqa: B902 - safetensors raises several types
         raise CheckpointError(f'{path}: unreadable safetensors file ({one_line(error)})') \
-            from None
+            from error
 
 
 def load_state_dict(path: str | Path, key_filter: Optional[KeyFilter] = None) -> StateDict:
@@ -99,7 +100,7 @@ def load_state_dict(path: str | Path, key_filter: Optional[KeyFilter] = None) ->
         state = _read(path)
     except (MemoryError, RecursionError, OSError) as error:
         raise CheckpointError(f'{path}: cannot be loaded ({one_line(error)}); check the file or '
-                              'download it again') from None
+                              'download it again') from error
     state = key_filter(state) if key_filter is not None else state
     check_values(state, str(path))
     return state
@@ -156,7 +157,8 @@ class KeyReport:
 _BLOCK = re.compile(r'^(.*\bblocks)\.(\d+)\.')
 
 
-def _block_counts(keys: Iterable[str]) -> dict[str, int]:
+def block_counts(keys: Iterable[str]) -> dict[str, int]:
+    """Count the blocks of each ``....blocks.<i>.`` stack in ``keys`` (highest index + 1)."""
     counts: dict[str, int] = {}
     for key in keys:
         match = _BLOCK.match(key)
@@ -168,19 +170,19 @@ def _block_counts(keys: Iterable[str]) -> dict[str, int]:
 def _hints(expected: Mapping[str, torch.Size], found: Mapping[str, torch.Tensor],
            missing: list[str], unexpected: list[str]) -> list[str]:
     hints = []
-    if any(k.startswith('backbone.norm.') for k in unexpected):
-        hints.append('the file has backbone.norm.* but this model has no final norm: it is '
-                     'probably another tracker (OSTrack/CompressTracker), not LiteTrack')
+    for family in all_families().values():  # what a family's layout tells, said by the family
+        if family.checkpoint_hints:
+            hints.extend(resolve(family.checkpoint_hints)(expected, found, missing, unexpected))
     if found and all(k.startswith('module.') for k in found):
         hints.append("every key starts with 'module.' (a DataParallel save): strip that prefix")
-    file_blocks, model_blocks = _block_counts(found), _block_counts(expected)
+    file_blocks, model_blocks = block_counts(found), block_counts(expected)
     for stack, depth in model_blocks.items():
         if stack in file_blocks and file_blocks[stack] != depth:
             hints.append(f'{stack} has {file_blocks[stack]} blocks in the file and {depth} in '
                          'the model: choose the variant with that depth')
     if unexpected and not missing and not hints:
-        hints.append('the file has extra entries (e.g. training-only ones): register a key '
-                     'filter for this family in lite_tracker_ros/factory.py')
+        hints.append('the file has extra entries (e.g. training-only ones): name a key filter '
+                     "in the family's descriptor (FAMILY in lite_tracker_ros/specs/<family>.py)")
     return hints
 
 
@@ -212,34 +214,16 @@ def load_into(network: nn.Module, source: str | Path | Mapping[str, torch.Tensor
     network.load_state_dict(state, strict=True)
 
 
-def _detect_litetrack(keys: set[str]) -> Optional[str]:
-    if 'target_token_embed.fc1.weight' not in keys or 'backbone.pos_embed_x' not in keys:
-        return None
-    if any(k.startswith('backbone.norm.') for k in keys):
-        raise CheckpointError('the file looks like LiteTrack but has backbone.norm.*, which no '
-                              'LiteTrack model has; check where the file comes from')
-    depth = _block_counts(keys).get('backbone.blocks', 0)
-    name = f'litetrack_b{depth}'
-    if name not in LITETRACK_LAYERS:
-        raise CheckpointError(f'LiteTrack checkpoint with {depth} blocks: the published variants '
-                              f'have {", ".join(str(v.depth) for v in LITETRACK_LAYERS.values())}')
-    return name
+def _lazy(path: str) -> Callable:
+    """Return a function that imports what ``path`` names when it is first called."""
+    return lambda *args: resolve(path)(*args)
 
 
-#: functions from a checkpoint's key set to a model name (None: not this family); a family
-#: that can be recognised from its keys adds one here
-def _detect_compresstracker(keys: set[str]) -> Optional[str]:
-    from lite_tracker_ros.networks.compresstracker import detect_compresstracker
-    return detect_compresstracker(keys)
-
-
-def _detect_fartrack(keys: set[str]) -> Optional[str]:
-    from lite_tracker_ros.networks.fartrack import detect_fartrack
-    return detect_fartrack(keys)
-
-
+#: functions from a checkpoint's key set to a model name (None: not this family), one per family
+#: descriptor that names a variant detector
 VARIANT_DETECTORS: list[Callable[[set[str]], Optional[str]]] = [
-    _detect_litetrack, _detect_compresstracker, _detect_fartrack]
+    _lazy(family.variant_detector) for family in all_families().values()
+    if family.variant_detector]
 
 
 def detect_variant(state_or_keys: Mapping[str, object] | Iterable[str]) -> str:

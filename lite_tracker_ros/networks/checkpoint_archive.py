@@ -45,7 +45,7 @@ class CheckpointArchive:
             self._zip = zipfile.ZipFile(path)
         except _ZIP_ERRORS as error:
             raise CheckpointError(f'{path}: unreadable zip archive ({one_line(error)}); '
-                                  'download the file again') from None
+                                  'download the file again') from error
         self._claimed = 0  # compressed bytes of the entries read so far
 
     def __enter__(self) -> CheckpointArchive:
@@ -64,8 +64,8 @@ class CheckpointArchive:
     def _checked_entry(self, name: str) -> zipfile.ZipInfo:
         try:
             info = self._zip.getinfo(name)
-        except KeyError:
-            raise self._fail(name, 'is missing from the archive') from None
+        except KeyError as error:
+            raise self._fail(name, 'is missing from the archive') from error
         if info.flag_bits & _ENCRYPTED_FLAG:
             raise self._fail(name, 'is encrypted')
         if info.compress_type not in READABLE_METHODS:
@@ -90,8 +90,8 @@ class CheckpointArchive:
         """Return the uncompressed size the directory declares for ``name`` (unchecked)."""
         try:
             return self._zip.getinfo(name).file_size
-        except KeyError:
-            raise self._fail(name, 'is missing from the archive') from None
+        except KeyError as error:
+            raise self._fail(name, 'is missing from the archive') from error
 
     def read(self, name: str, limit: int) -> bytearray:
         """Read a whole entry of at most ``limit`` bytes, checking its size and CRC."""
@@ -112,7 +112,7 @@ class CheckpointArchive:
         except CheckpointError:
             raise
         except _ZIP_ERRORS as error:
-            raise self._fail(name, f'cannot be read ({one_line(error)})') from None
+            raise self._fail(name, f'cannot be read ({one_line(error)})') from error
         if got != info.file_size or extra:
             raise self._fail(name, f'holds {"more" if extra else got} bytes where the directory '
                                    f'declares {info.file_size}')

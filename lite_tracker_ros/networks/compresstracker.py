@@ -115,3 +115,9 @@ class CompressTrackerNetwork(TrackerNetwork):
         feat = tokens[:, -f * f:].transpose(1, 2).reshape(-1, EMBED_DIM, f, f)
         score_map, size_map, offset_map = self.box_head(feat)
         return {'score_map': score_map, 'size_map': size_map, 'offset_map': offset_map}
+
+
+def network_for_spec(spec: ModelSpec) -> CompressTrackerNetwork:
+    """Build the untrained network of ``spec`` (the family descriptor's network builder)."""
+    from lite_tracker_ros.specs.compresstracker import DISTILL_LAYERS
+    return CompressTrackerNetwork(spec, DISTILL_LAYERS[spec.name])

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import reprlib
 
+from lite_tracker_ros.errors import LiteTrackerError
+
 _MAX_DETAIL = 160
 
 #: repr() of values read from a file: bounded in depth and length, so that quoting a hostile
@@ -17,7 +19,7 @@ _BOUNDED = reprlib.Repr()
 _BOUNDED.maxlevel, _BOUNDED.maxstring, _BOUNDED.maxother = 3, 60, 60
 
 
-class CheckpointError(ValueError):
+class CheckpointError(LiteTrackerError, ValueError):
     """A weights file that cannot be used; the message says why and what to do."""
 
 

@@ -246,3 +246,9 @@ class FARTrackNetwork(TrackerNetwork):
         mask = prune_mask(scores, self.prune_num)
         return {'logits': logits, 'seqs': seqs.to(logits.dtype), 'class_prob': class_prob,
                 'mask': mask.to(logits.dtype)}
+
+
+def network_for_spec(spec: ModelSpec) -> FARTrackNetwork:
+    """Build the untrained network of ``spec`` (the family descriptor's network builder)."""
+    from lite_tracker_ros.specs.fartrack import PARAMS
+    return FARTrackNetwork(spec, PARAMS)

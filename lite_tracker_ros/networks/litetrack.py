@@ -24,6 +24,8 @@ strictly. There is no final backbone norm: a ``backbone.norm.*`` key means anoth
 
 from __future__ import annotations
 
+from typing import Mapping, Optional
+
 import torch
 from torch import nn
 
@@ -31,6 +33,7 @@ from lite_tracker_ros.core.model_spec import ModelSpec
 from lite_tracker_ros.networks.base import TrackerNetwork
 from lite_tracker_ros.networks.cae_vit import CAEBlock, Mlp
 from lite_tracker_ros.networks.center_head import CenterPredictor
+from lite_tracker_ros.networks.errors import CheckpointError
 from lite_tracker_ros.specs.litetrack import (key_name, LAYERS, LiteTrackLayers,
                                               TEMPLATE_TOKENS, value_name)
 
@@ -159,3 +162,28 @@ class LiteTrackNetwork(TrackerNetwork):
         """One frame computed as the official code does, with no cache at all."""
         z = self.template_tokens(template, template_bb)
         return self.head(self.reference_search_features(z, search))
+
+
+def detect_litetrack(keys: set[str]) -> Optional[str]:
+    """Name the LiteTrack variant (``litetrack_b<depth>``) of a checkpoint's keys, or None."""
+    from lite_tracker_ros.networks.checkpoint import block_counts
+    if 'target_token_embed.fc1.weight' not in keys or 'backbone.pos_embed_x' not in keys:
+        return None
+    if any(k.startswith('backbone.norm.') for k in keys):
+        raise CheckpointError('the file looks like LiteTrack but has backbone.norm.*, which no '
+                              'LiteTrack model has; check where the file comes from')
+    depth = block_counts(keys).get('backbone.blocks', 0)
+    name = f'litetrack_b{depth}'
+    if name not in LAYERS:
+        raise CheckpointError(f'LiteTrack checkpoint with {depth} blocks: the published variants '
+                              f'have {", ".join(str(v.depth) for v in LAYERS.values())}')
+    return name
+
+
+def checkpoint_hints(expected: Mapping[str, object], found: Mapping[str, object],
+                     missing: list[str], unexpected: list[str]) -> list[str]:
+    """Say why a file does not fit, where LiteTrack's layout tells (its backbone has no norm)."""
+    if any(k.startswith('backbone.norm.') for k in unexpected):
+        return ['the file has backbone.norm.* but this model has no final norm: it is '
+                'probably another tracker (OSTrack/CompressTracker), not LiteTrack']
+    return []

@@ -302,3 +302,8 @@ def load_nanotrack(name: str, path: str | Path) -> NanoTrackNetwork:
     network = NanoTrackNetwork(name)
     load_into(network, read_state_dict(path))
     return network.eval()
+
+
+def network_for_spec(spec: ModelSpec) -> NanoTrackNetwork:
+    """Build the untrained network of ``spec`` (the family descriptor's network builder)."""
+    return NanoTrackNetwork(spec.name)

@@ -291,10 +291,10 @@ def _unpickle(data: bytes, path: str) -> Any:
     try:
         return _RestrictedUnpickler(data).load()
     except CheckpointError as error:
-        raise CheckpointError(f'{path}: {error}') from None
+        raise CheckpointError(f'{path}: {error}') from error
     except Exception as error:  # noqa: B902 - any malformed pickle is one kind of error
         raise CheckpointError(f'{path}: corrupt checkpoint pickle ({one_line(error)}); '
-                              'download the file again') from None
+                              'download the file again') from error
 
 
 def read_torch_zip(path: str) -> Any:
@@ -355,7 +355,7 @@ class _Materializer:
             return torch.as_strided(flat, recipe.size, recipe.stride, recipe.offset)
         except RuntimeError as error:
             raise CheckpointError(f'{self.path}: tensor view outside its storage '
-                                  f'({one_line(error)})') from None
+                                  f'({one_line(error)})') from error
 
     def checked(self, obj: Any) -> Any:
         stored = sum(flat.numel() for _, flat in self.storages.values())

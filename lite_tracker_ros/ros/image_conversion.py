@@ -20,6 +20,7 @@ import cv2
 import numpy as np
 
 from lite_tracker_ros.core.types import ChannelOrder, Frame
+from lite_tracker_ros.errors import LiteTrackerError
 from lite_tracker_ros.ros.bounded_text import bounded_repr
 from lite_tracker_ros.ros.image_header import (
     declared_size, MalformedImageHeader, UnknownImageFormat)
@@ -28,7 +29,7 @@ from lite_tracker_ros.ros.image_header import (
 DEFAULT_MAX_PIXELS = 8192 * 8192
 
 
-class ImageConversionError(ValueError):
+class ImageConversionError(LiteTrackerError, ValueError):
     """
     The message cannot be read as an image; the text says why and what would fix it.
 

@@ -16,14 +16,16 @@ from __future__ import annotations
 
 import struct
 
+from lite_tracker_ros.errors import LiteTrackerError
+
 FORMATS = ('png', 'jpeg', 'bmp', 'webp', 'pnm')
 
 
-class UnknownImageFormat(ValueError):
+class UnknownImageFormat(LiteTrackerError, ValueError):
     """The data is not one of ``FORMATS``."""
 
 
-class MalformedImageHeader(ValueError):
+class MalformedImageHeader(LiteTrackerError, ValueError):
     """The data starts like one of ``FORMATS`` but its size cannot be read: cut short, corrupt."""
 
 

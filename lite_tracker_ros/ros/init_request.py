@@ -17,11 +17,12 @@ import time
 from typing import Callable, Generic, TypeVar
 
 from lite_tracker_ros.core.types import BoxXYWH
+from lite_tracker_ros.errors import LiteTrackerError
 
 T = TypeVar('T')
 
 
-class InitError(ValueError):
+class InitError(LiteTrackerError, ValueError):
     """An init request that cannot be honoured; ``kind`` names the counter it goes to."""
 
     def __init__(self, kind: str, message: str):

@@ -14,17 +14,19 @@ import rclpy
 from rclpy.executors import ExternalShutdownException
 
 from lite_tracker_ros.command_hint import localize
+from lite_tracker_ros.errors import first_line, LiteTrackerError
 
 
-def run_node(program: str, make_node: Callable, startup_errors: tuple[type[Exception], ...],
+def run_node(program: str, make_node: Callable, startup_errors: tuple[type[Exception], ...] = (),
              args=None, done: Optional[Callable[[object], bool]] = None,
              start: Optional[Callable[[object], None]] = None) -> int:
     """
     Create the node and spin it until Ctrl-C, an external shutdown, or ``done(node)``.
 
     ``start(node)`` runs once after the node is made (a lifecycle node's autostart). A startup
-    error (one of ``startup_errors``) from either prints ``program: message`` on one line and
-    returns 2, so a wrong configuration never ends in a traceback.
+    error (any :class:`LiteTrackerError`, or one of the extra ``startup_errors``) from either
+    prints ``program: message`` on one line and returns 2, so a wrong configuration never ends
+    in a traceback.
     """
     rclpy.init(args=args)
     node = None
@@ -32,8 +34,8 @@ def run_node(program: str, make_node: Callable, startup_errors: tuple[type[Excep
         node = make_node()
         if start is not None:
             start(node)
-    except startup_errors as error:
-        print(f'{program}: {localize(str(error))}', file=sys.stderr)
+    except (LiteTrackerError, *startup_errors) as error:
+        print(f'{program}: {localize(first_line(error))}', file=sys.stderr)
         if node is not None:
             node.destroy_node()
         rclpy.try_shutdown()

@@ -18,10 +18,10 @@ import math
 
 from rcl_interfaces.msg import FloatingPointRange, IntegerRange, ParameterDescriptor
 
+from lite_tracker_ros.backends import registry
+from lite_tracker_ros.backends.registry import BACKENDS, PRECISIONS  # noqa: F401 - as before
 from lite_tracker_ros.ros.bounded_text import bounded_repr
 
-BACKENDS = ('torch', 'onnxruntime', 'tensorrt')
-PRECISIONS = ('fp32', 'fp16', 'int8')
 #: class_id rides in every Detection2D: a label, not a payload
 MAX_CLASS_ID_CHARS = 256
 
@@ -90,10 +90,6 @@ RUNTIME = {'lost_threshold', 'class_id', 'lag_warn_s', 'image_timeout_s', 'init_
 _DESCRIPTIONS = {
     'model': 'model registry name (e.g. litetrack_b4, nanotrack_v2) or a weights/ONNX path',
     'weights': 'checkpoint, safetensors, ONNX or engine file; empty: the model cache',
-    'backend': 'torch | onnxruntime | tensorrt',
-    'device': 'cpu, cuda or cuda:N',
-    'precision': 'fp32 | fp16 (TensorRT engines and CUDA only) | int8 (graphs written by '
-                 '`lite-tracker quantize`; onnxruntime CPU or TensorRT)',
     'num_threads': 'CPU threads for inference; 0 = the library default',
     'use_compressed': 'subscribe to image/compressed (CompressedImage) instead of image',
     'reliable_qos': 'reliable image subscription instead of best-effort (sensor data)',
@@ -143,8 +139,17 @@ _RANGES = {
 }
 
 
+#: written from the backend table when the node declares them, so they cannot drift from it
+_BACKEND_DESCRIPTIONS = {'backend': registry.describe_backends,
+                         'device': registry.describe_devices,
+                         'precision': registry.describe_precisions}
+
+
 def _descriptor(name: str) -> ParameterDescriptor:
-    description = _DESCRIPTIONS[name]
+    if name in _BACKEND_DESCRIPTIONS:
+        description = _BACKEND_DESCRIPTIONS[name]()
+    else:
+        description = _DESCRIPTIONS[name]
     if name not in RUNTIME:
         description += ' (read by configure)'
     descriptor = ParameterDescriptor(description=description)
@@ -169,12 +174,13 @@ def declare_tracker_parameters(node) -> TrackerParameters:
 
 def _validated(params: TrackerParameters) -> TrackerParameters:
     """Check what no descriptor expresses; raise ValueError that names the fix."""
-    if params.backend not in BACKENDS:
+    backends, precisions = registry.backend_names(), registry.all_precisions()
+    if params.backend not in backends:
         raise ValueError(f'backend {bounded_repr(params.backend)} unknown; use one of '
-                         f'{", ".join(BACKENDS)}')
-    if params.precision not in PRECISIONS:
+                         f'{", ".join(backends)}')
+    if params.precision not in precisions:
         raise ValueError(f'precision {bounded_repr(params.precision)} unknown; use one of '
-                         f'{", ".join(PRECISIONS)}')
+                         f'{", ".join(precisions)}')
     if len(params.class_id) > MAX_CLASS_ID_CHARS:
         raise ValueError(f'class_id has {len(params.class_id)} characters; at most '
                          f'{MAX_CLASS_ID_CHARS} are allowed')

@@ -46,6 +46,7 @@ except ImportError:  # Humble
     from rclpy.qos_event import PublisherEventCallbacks, SubscriptionEventCallbacks
 
 from lite_tracker_ros.core.types import TrackState
+from lite_tracker_ros.errors import first_line, LiteTrackerError
 from lite_tracker_ros.ros.bounded_text import bounded
 from lite_tracker_ros.ros.compressed_input import CompressedInput
 from lite_tracker_ros.ros.debug_overlay import draw_result
@@ -67,7 +68,7 @@ from lite_tracker_ros.ros.servo_outputs import ServoOutputs
 RESOLUTION_CHANGE_STOP_FRAMES = 5
 
 
-class StartupError(RuntimeError):
+class StartupError(LiteTrackerError, RuntimeError):
     """The node cannot start; the message is one line that names the fix."""
 
 
@@ -259,7 +260,7 @@ class TrackerNode(LifecycleNode):
         """Build the tracker from the parameters; StartupError (one line) if that fails."""
         if self._tracker_factory is not None:
             return self._tracker_factory(self.params)
-        from lite_tracker_ros.factory import create_tracker, TrackerCreationError
+        from lite_tracker_ros.factory import create_tracker
         try:
             return create_tracker(self.params.model, backend=self.params.backend,
                                   device=self.params.device, weights=self.params.weights or None,
@@ -267,9 +268,9 @@ class TrackerNode(LifecycleNode):
                                   num_threads=self.params.num_threads,
                                   lost_threshold=self.params.tracker_lost_threshold,
                                   long_term=self.params.long_term)
-        except TrackerCreationError as error:
+        except LiteTrackerError as error:
             # the first line names the problem and the fix; a key report may follow it
-            raise StartupError(str(error).splitlines()[0]) from None
+            raise StartupError(first_line(error)) from None
         except Exception as error:  # noqa: B902 - configure fails, the node stays alive
             raise StartupError(f'{type(error).__name__}: {bounded(error)}') from None
 
@@ -603,8 +604,7 @@ def autostart(node: TrackerNode) -> None:
 
 
 def main(args=None) -> int:
-    return run_node('tracker_node', TrackerNode, (StartupError,),
-                    args, start=autostart)
+    return run_node('tracker_node', TrackerNode, args=args, start=autostart)
 
 
 if __name__ == '__main__':

@@ -13,6 +13,7 @@ ImageNet normalisation, 16x16 centre-head maps.
 """
 
 from lite_tracker_ros.core.model_spec import CropSpec, ModelSpec
+from lite_tracker_ros.specs.family import ModelFamily
 
 #: number of student ViT blocks (``DISTILL_LAYER``) of each released variant
 DISTILL_LAYERS: dict[str, int] = {f'compresstracker_{n}': n for n in (2, 3, 4, 6)}
@@ -30,3 +31,9 @@ SPECS: dict[str, ModelSpec] = {
     )
     for name in DISTILL_LAYERS
 }
+
+FAMILY = ModelFamily(
+    'compresstracker', tuple(SPECS),
+    network='lite_tracker_ros.networks.compresstracker:network_for_spec',
+    key_filter='lite_tracker_ros.networks.compresstracker:student_state_dict',
+    variant_detector='lite_tracker_ros.networks.compresstracker:detect_compresstracker')

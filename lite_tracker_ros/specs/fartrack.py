@@ -22,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from lite_tracker_ros.core.model_spec import CropSpec, ModelSpec
+from lite_tracker_ros.specs.family import ModelFamily
 
 
 @dataclass(frozen=True)
@@ -71,3 +72,15 @@ SPECS: dict[str, ModelSpec] = {
         search_outputs=('logits', 'seqs', 'class_prob', 'mask'),
     ),
 }
+
+
+def make_tracker(spec: ModelSpec, backend, **options):
+    """Return the tracker loop over ``backend``, with this module's parameters."""
+    from lite_tracker_ros.core.fartrack_tracker import FARTrackTracker
+    return FARTrackTracker(spec, backend, PARAMS, **options)
+
+
+FAMILY = ModelFamily(
+    'fartrack', tuple(SPECS), network='lite_tracker_ros.networks.fartrack:network_for_spec',
+    tracker='lite_tracker_ros.specs.fartrack:make_tracker',
+    variant_detector='lite_tracker_ros.networks.fartrack:detect_fartrack')

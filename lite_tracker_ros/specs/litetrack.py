@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from lite_tracker_ros.core.model_spec import CropSpec, ModelSpec
+from lite_tracker_ros.specs.family import ModelFamily
 
 
 @dataclass(frozen=True)
@@ -71,3 +72,8 @@ def _spec(name: str, layers: LiteTrackLayers) -> ModelSpec:
 
 
 SPECS: dict[str, ModelSpec] = {name: _spec(name, layers) for name, layers in LAYERS.items()}
+
+FAMILY = ModelFamily(
+    'litetrack', tuple(SPECS), network='lite_tracker_ros.networks.litetrack:LiteTrackNetwork',
+    variant_detector='lite_tracker_ros.networks.litetrack:detect_litetrack',
+    checkpoint_hints='lite_tracker_ros.networks.litetrack:checkpoint_hints')

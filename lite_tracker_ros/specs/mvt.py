@@ -12,6 +12,7 @@ which the search path takes together with the search crop.
 """
 
 from lite_tracker_ros.core.model_spec import CropSpec, ModelSpec
+from lite_tracker_ros.specs.family import ModelFamily
 
 SPECS: dict[str, ModelSpec] = {
     'mvt': ModelSpec(
@@ -27,3 +28,5 @@ SPECS: dict[str, ModelSpec] = {
         search_outputs=('score_map', 'size_map', 'offset_map'),
     ),
 }
+
+FAMILY = ModelFamily('mvt', tuple(SPECS), network='lite_tracker_ros.networks.mvt:MVTNetwork')

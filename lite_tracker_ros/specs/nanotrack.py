@@ -31,6 +31,7 @@ import math
 
 from lite_tracker_ros.core.model_spec import CropSpec, ModelSpec
 from lite_tracker_ros.core.types import ChannelOrder
+from lite_tracker_ros.specs.family import ModelFamily
 
 EXEMPLAR_SIZE = 127
 INSTANCE_SIZE = 255
@@ -127,3 +128,15 @@ OPENCV_TRACKER_NANO = NanoTrackParams(window_influence=0.455, penalty_k=0.055, l
 SPECS: dict[str, ModelSpec] = {
     name: _spec(name, params.score_size) for name, params in PARAMS.items()
 }
+
+
+def make_tracker(spec: ModelSpec, backend, **options):
+    """Return the tracker loop over ``backend``, with this module's parameters."""
+    from lite_tracker_ros.core.nanotrack_tracker import NanoTracker
+    return NanoTracker(spec, backend, PARAMS[spec.name], **options)
+
+
+FAMILY = ModelFamily(
+    'nanotrack', tuple(SPECS), network='lite_tracker_ros.networks.nanotrack:network_for_spec',
+    tracker='lite_tracker_ros.specs.nanotrack:make_tracker',
+    published_graphs='lite_tracker_ros.backends.nanotrack_onnx:published_pair')

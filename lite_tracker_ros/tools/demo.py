@@ -20,6 +20,8 @@ import subprocess
 import sys
 import time
 
+from lite_tracker_ros.backends.registry import backend_names, describe_backends
+
 # models in the order the demo prefers them when none is named: the product's trackers first
 PREFERRED_MODELS = ('litetrack_b4', 'litetrack_b6', 'litetrack_b8', 'litetrack_b9', 'mvt',
                     'compresstracker_4', 'fartrack', 'nanotrack_v2', 'nanotrack_v3',
@@ -32,7 +34,8 @@ def add_arguments(parser) -> None:
                              'of the registry, fetched once; offline: a generated sample)')
     parser.add_argument('--init-box', help='x,y,w,h in pixels (default: first ground-truth line)')
     parser.add_argument('--model', help='model name (default: the first installed one)')
-    parser.add_argument('--backend', default='onnxruntime', help='torch | onnxruntime | tensorrt')
+    parser.add_argument('--backend', default='onnxruntime', choices=backend_names(),
+                        help=describe_backends())
     parser.add_argument('--weights', default='', help='weights file (default: the model cache)')
     parser.add_argument('--rate', type=float, default=30.0, help='camera rate in Hz')
     parser.add_argument('--max-frames', type=int, default=0, help='stop after N frames (0: all)')

@@ -48,22 +48,20 @@ def _fail(message: str) -> int:
 def run(args) -> int:
     from lite_tracker_ros import factory, model_registry
     from lite_tracker_ros.export.graph_store import export_folder
-    from lite_tracker_ros.export.onnx_export import compare_with_torch, export_onnx, ExportError
-    from lite_tracker_ros.networks import checkpoint
+    from lite_tracker_ros.errors import LiteTrackerError
+    from lite_tracker_ros.export.onnx_export import compare_with_torch, export_onnx
+    from lite_tracker_ros.specs import all_specs
 
     precision = 'fp16' if args.fp16 else 'fp32'
     try:
-        network = factory.build_network(args.model)
         weights = args.weights
-        if weights is None:
+        if weights is None and args.model in all_specs():  # unknown: load_network says so
             weights = model_registry.find_file(model_registry.get_entry(args.model),
                                                'checkpoint')
-        key_filter = factory.FAMILY_BUILDERS[network.spec.family].key_filter
-        checkpoint.load_into(network, weights, key_filter=key_filter)
+        network = factory.load_network(args.model, weights)
         output = args.output or export_folder(args.model, Path(weights))
         graphs = export_onnx(network, output, precision=precision, opset=args.opset)
-    except (factory.TrackerCreationError, model_registry.RegistryError,
-            checkpoint.CheckpointError, ExportError, FileNotFoundError) as error:
+    except (LiteTrackerError, FileNotFoundError) as error:
         return _fail(str(error))
     for path in (graphs.template, graphs.search):
         print(f'{path}  ({path.stat().st_size / 2**20:.1f} MiB)')

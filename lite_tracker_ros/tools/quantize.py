@@ -85,13 +85,7 @@ def _fp32_pair(model: str, weights: Path):
     from lite_tracker_ros import factory
     from lite_tracker_ros.export.graph_store import resolve_graphs
 
-    def load_network():
-        from lite_tracker_ros.networks import checkpoint
-        network = factory.build_network(model)
-        key_filter = factory.FAMILY_BUILDERS[network.spec.family].key_filter
-        checkpoint.load_into(network, weights, key_filter=key_filter)
-        return network.eval()
-    return resolve_graphs(model, weights, 'fp32', load_network)
+    return resolve_graphs(model, weights, 'fp32', lambda: factory.load_network(model, weights))
 
 
 def _segments(args, calibration, sequences):
