@@ -357,7 +357,7 @@ def test_backend_failure_is_an_error_and_the_node_keeps_serving(start, stamps, t
 # -- latest-frame policy ------------------------------------------------------------------
 
 def test_latest_frame_policy_keeps_results_within_two_frame_periods(start, stamps):
-    work_s = 0.1
+    work_s = 0.2  # long against scheduling noise on a loaded 2-core machine (0.1 flaked once)
 
     def factory(params):
         return FakeTracker(update_delay_s=work_s)
@@ -365,7 +365,7 @@ def test_latest_frame_policy_keeps_results_within_two_frame_periods(start, stamp
     start_track(node, stamps)
     sent = []
     next_at = time.monotonic()
-    for _ in range(36):  # frames come 1.5 times as fast as the tracker takes them
+    for _ in range(24):  # frames come 1.5 times as fast as the tracker takes them
         msg = rgb_image(scene((RED, MIDDLE)), stamps())
         node.image_pub.publish(msg)
         sent.append(stamp_of(msg))
