@@ -19,43 +19,21 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from lite_tracker_ros.core.image_header import declared_size
 from lite_tracker_ros.core.types import ChannelOrder, Frame
 
 _FLAGS = {1: cv2.IMREAD_COLOR, 2: cv2.IMREAD_REDUCED_COLOR_2, 4: cv2.IMREAD_REDUCED_COLOR_4,
           8: cv2.IMREAD_REDUCED_COLOR_8}
 REDUCTIONS = tuple(_FLAGS)
-# start-of-frame markers: every SOFn but DHT (C4), JPG (C8) and DAC (CC)
-_SOF = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
-_STANDALONE = frozenset(range(0xD0, 0xD9)) | {0x01}
 
 
 def jpeg_size(data: bytes | np.ndarray) -> tuple[int, int] | None:
     """Return ``(width, height)`` from a JPEG's frame header, or None where there is none."""
-    buf = memoryview(np.frombuffer(data, dtype=np.uint8))
-    if len(buf) < 4 or buf[0] != 0xFF or buf[1] != 0xD8:
+    try:
+        kind, width, height = declared_size(np.frombuffer(data, dtype=np.uint8).tobytes())
+    except ValueError:  # not an image format the header reader knows, or a broken header
         return None
-    pos = 2
-    while pos + 4 <= len(buf):
-        if buf[pos] != 0xFF:
-            return None
-        marker = buf[pos + 1]
-        if marker == 0xFF:  # fill byte
-            pos += 1
-            continue
-        if marker in _STANDALONE:
-            pos += 2
-            continue
-        length = (buf[pos + 2] << 8) | buf[pos + 3]
-        if marker in _SOF:
-            if length < 7 or pos + 9 > len(buf):
-                return None
-            height = (buf[pos + 5] << 8) | buf[pos + 6]
-            width = (buf[pos + 7] << 8) | buf[pos + 8]
-            return (width, height) if width and height else None
-        if marker == 0xDA or length < 2:  # scan data before any frame header: not for us
-            return None
-        pos += 2 + length
-    return None
+    return (width, height) if kind == 'jpeg' and width and height else None
 
 
 def decode_reduced(data: bytes | np.ndarray, reduction: int) -> Frame | None:

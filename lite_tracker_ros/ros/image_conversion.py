@@ -19,11 +19,11 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from lite_tracker_ros.core.image_header import (
+    declared_size, MalformedImageHeader, UnknownImageFormat)
 from lite_tracker_ros.core.types import ChannelOrder, Frame
 from lite_tracker_ros.errors import LiteTrackerError
 from lite_tracker_ros.ros.bounded_text import bounded_repr
-from lite_tracker_ros.ros.image_header import (
-    declared_size, MalformedImageHeader, UnknownImageFormat)
 
 #: default ``max_image_pixels``: 8K x 8K, a 201 MB BGR frame
 DEFAULT_MAX_PIXELS = 8192 * 8192

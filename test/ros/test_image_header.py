@@ -18,10 +18,10 @@ import cv2
 import numpy as np
 import pytest
 
+from lite_tracker_ros.core.image_header import (
+    declared_size, MalformedImageHeader, UnknownImageFormat)
 from lite_tracker_ros.ros.image_conversion import (
     compressed_to_frame, DEFAULT_MAX_PIXELS, image_to_frame, ImageConversionError)
-from lite_tracker_ros.ros.image_header import (
-    declared_size, MalformedImageHeader, UnknownImageFormat)
 
 
 def png_chunk(kind: bytes, body: bytes) -> bytes:
