@@ -16,9 +16,7 @@ stamp) until the counter it must land in moves.
 from __future__ import annotations
 
 import os
-import struct
 import time
-import zlib
 
 import cv2
 from diagnostic_msgs.msg import DiagnosticArray
@@ -32,33 +30,12 @@ from sensor_msgs.msg import CompressedImage, Image
 
 from lite_tracker_ros.core.types import BoxXYWH
 from lite_tracker_ros.ros.node_parameters import TrackerParameters
+from hostile_images import png_bomb, png_declaring  # noqa: I100, I201 - test helpers
 from ros_harness import (  # noqa: I100, I201 - the sibling test helper module
     RosClient, stamp_of, tracker_session)
 
 
 pytestmark = pytest.mark.slow  # one node process with a real model serves the file
-
-
-def png_chunk(kind: bytes, body: bytes) -> bytes:
-    return (struct.pack('>I', len(body)) + kind + body
-            + struct.pack('>I', zlib.crc32(kind + body) & 0xFFFFFFFF))
-
-
-def png_declaring(width: int, height: int) -> bytes:
-    """65 bytes of PNG that declare width x height 8-bit RGB pixels and hold none."""
-    ihdr = struct.pack('>IIBBBBB', width, height, 8, 2, 0, 0, 0)
-    return (b'\x89PNG\r\n\x1a\n' + png_chunk(b'IHDR', ihdr)
-            + png_chunk(b'IDAT', zlib.compress(b'')) + png_chunk(b'IEND', b''))
-
-
-def png_bomb(side: int) -> bytes:
-    """Build a valid 1-bit PNG of side x side zeros (30000: ~110 KB, 2.7 GB decoded to BGR)."""
-    row = b'\x00' * (1 + (side + 7) // 8)
-    compressor = zlib.compressobj(9)
-    body = b''.join(compressor.compress(row) for _ in range(side)) + compressor.flush()
-    ihdr = struct.pack('>IIBBBBB', side, side, 1, 0, 0, 0, 0)
-    return (b'\x89PNG\r\n\x1a\n' + png_chunk(b'IHDR', ihdr) + png_chunk(b'IDAT', body)
-            + png_chunk(b'IEND', b''))
 
 
 def compressed(data: bytes, fmt: str = 'jpeg') -> CompressedImage:

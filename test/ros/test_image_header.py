@@ -12,7 +12,6 @@ Every image is built here: real encodings from OpenCV, hostile headers assembled
 import resource
 import struct
 from types import SimpleNamespace
-import zlib
 
 import cv2
 import numpy as np
@@ -22,28 +21,7 @@ from lite_tracker_ros.core.image_header import (
     declared_size, MalformedImageHeader, UnknownImageFormat)
 from lite_tracker_ros.ros.image_conversion import (
     compressed_to_frame, DEFAULT_MAX_PIXELS, image_to_frame, ImageConversionError)
-
-
-def png_chunk(kind: bytes, body: bytes) -> bytes:
-    return (struct.pack('>I', len(body)) + kind + body
-            + struct.pack('>I', zlib.crc32(kind + body) & 0xFFFFFFFF))
-
-
-def png_header_only(width: int, height: int) -> bytes:
-    """Signature, IHDR (8-bit RGB), an IDAT of nothing and IEND: 65 bytes that declare any size."""
-    ihdr = struct.pack('>IIBBBBB', width, height, 8, 2, 0, 0, 0)
-    return (b'\x89PNG\r\n\x1a\n' + png_chunk(b'IHDR', ihdr)
-            + png_chunk(b'IDAT', zlib.compress(b'')) + png_chunk(b'IEND', b''))
-
-
-def png_bomb(side: int) -> bytes:
-    """Build a real 1-bit greyscale PNG of side x side zeros: tiny on disk, huge decoded."""
-    row = b'\x00' * (1 + (side + 7) // 8)  # filter byte + packed bits
-    compressor = zlib.compressobj(9)
-    body = b''.join(compressor.compress(row) for _ in range(side)) + compressor.flush()
-    ihdr = struct.pack('>IIBBBBB', side, side, 1, 0, 0, 0, 0)
-    return (b'\x89PNG\r\n\x1a\n' + png_chunk(b'IHDR', ihdr) + png_chunk(b'IDAT', body)
-            + png_chunk(b'IEND', b''))
+from hostile_images import png_bomb, png_declaring  # noqa: I100, I201 - test helpers
 
 
 def compressed(data: bytes, fmt: str = 'png'):
@@ -92,7 +70,7 @@ def test_unknown_and_malformed_headers():
 
 
 def test_header_declaring_70000_squared_is_refused_as_too_large():
-    data = png_header_only(70000, 70000)
+    data = png_declaring(70000, 70000)
     assert len(data) < 70 and declared_size(data) == ('png', 70000, 70000)
     with pytest.raises(ImageConversionError) as refused:
         compressed_to_frame(compressed(data))
@@ -103,7 +81,7 @@ def test_header_declaring_70000_squared_is_refused_as_too_large():
 def test_a_decoder_error_becomes_a_conversion_error_not_a_crash():
     # under a limit raised that far, OpenCV's own size check throws cv2.error inside imdecode
     with pytest.raises(ImageConversionError) as refused:
-        compressed_to_frame(compressed(png_header_only(70000, 70000)), max_pixels=1 << 40)
+        compressed_to_frame(compressed(png_declaring(70000, 70000)), max_pixels=1 << 40)
     assert refused.value.kind == 'image_undecodable'
 
 
