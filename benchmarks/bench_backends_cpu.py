@@ -36,11 +36,11 @@ import os
 from pathlib import Path
 import platform
 import tempfile
-import time
 
 import numpy as np
 import onnx
 import onnxruntime as ort
+from timing import interleaved  # benchmarks/timing.py
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
@@ -70,21 +70,6 @@ def build_network() -> tuple[LiteTrackNetwork, str]:
     for p in network.parameters():
         torch.nn.init.normal_(p, std=0.02)
     return network, 'seeded random weights'
-
-
-def interleaved(fns: dict, iters: int, warmup: int) -> dict[str, np.ndarray]:
-    """Time each callable ``iters`` times, round-robin with a rotating order; seconds."""
-    names = list(fns)
-    for _ in range(warmup):
-        for name in names:
-            fns[name]()
-    times = {name: [] for name in names}
-    for i in range(iters):
-        for name in names[i % len(names):] + names[:i % len(names)]:
-            t0 = time.perf_counter()
-            fns[name]()
-            times[name].append(time.perf_counter() - t0)
-    return {name: np.array(t) for name, t in times.items()}
 
 
 def matmul_graph(n: int) -> bytes:

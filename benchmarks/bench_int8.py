@@ -39,6 +39,7 @@ import numpy as np
 import onnx
 from onnx import helper, TensorProto
 import onnxruntime as ort
+from timing import interleaved  # benchmarks/timing.py
 
 from lite_tracker_ros import factory
 from lite_tracker_ros.backends.onnxruntime_backend import OnnxRuntimeBackend, session_options
@@ -81,19 +82,6 @@ def _timed(fn) -> float:
     start = time.perf_counter()
     fn()
     return time.perf_counter() - start
-
-
-def interleaved(fns: dict, iters: int, warmup: int = 2) -> dict[str, float]:
-    """Median seconds per callable, timed round-robin with a rotating order."""
-    names = list(fns)
-    for _ in range(warmup):
-        for name in names:
-            fns[name]()
-    times = {name: [] for name in names}
-    for i in range(iters):
-        for name in names[i % len(names):] + names[:i % len(names)]:
-            times[name].append(_timed(fns[name]))
-    return {name: float(np.median(values)) for name, values in times.items()}
 
 
 def optimised_ops(path: Path, threads: int) -> str:
@@ -157,8 +145,9 @@ def bench_model(name: str, folder: Path, args) -> None:
         for variant, path in variants.items():
             sessions[variant] = ort.InferenceSession(str(path), session_options(threads, False),
                                                      providers=['CPUExecutionProvider'])
-        medians = interleaved({k: (lambda s=s: s.run(None, feed)) for k, s in sessions.items()},
-                              args.iters)
+        times = interleaved({k: (lambda s=s: s.run(None, feed)) for k, s in sessions.items()},
+                            args.iters, warmup=2)
+        medians = {k: float(np.median(t)) for k, t in times.items()}
         base = medians['fp32']
         print(f'| {threads} | {1e3 * base:.1f} | ' + ' | '.join(
             f'{1e3 * medians[v]:.1f} ({medians[v] / base:.3f})' for v in variants) + ' |')

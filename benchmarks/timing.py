@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 
+import numpy as np
 from torch.utils.flop_counter import FlopCounterMode
 
 
@@ -22,6 +23,25 @@ def latencies_ms(fn, warmup: int, iters: int) -> list[float]:
         fn()
         times.append((time.perf_counter() - start) * 1e3)
     return times
+
+
+def interleaved(fns: dict, iters: int, warmup: int) -> dict[str, np.ndarray]:
+    """
+    Time each callable ``iters`` times, round-robin with a rotating order; seconds.
+
+    On a shared machine a slow spell then costs every variant alike, so their ratios hold.
+    """
+    names = list(fns)
+    for _ in range(warmup):
+        for name in names:
+            fns[name]()
+    times = {name: [] for name in names}
+    for i in range(iters):
+        for name in names[i % len(names):] + names[:i % len(names)]:
+            t0 = time.perf_counter()
+            fns[name]()
+            times[name].append(time.perf_counter() - t0)
+    return {name: np.array(t) for name, t in times.items()}
 
 
 def percentile(values: list[float], q: float) -> float:
