@@ -18,8 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 import sys
 import threading
-import urllib.parse
-import urllib.request
 
 import yaml
 
@@ -61,20 +59,6 @@ def installed(sample: SampleVideo) -> Path | None:
     try:
         return mr.find_file(_entry(sample), 'video')
     except mr.RegistryError:  # not installed, or corrupt: fetched (again)
-        return None
-
-
-def _size_at(url: str, timeout_s: float = 10.0) -> int | None:
-    """Return the size the server announces for ``url`` (None when it does not say)."""
-    parsed = urllib.parse.urlparse(url)
-    try:
-        if parsed.scheme == 'file':
-            return Path(urllib.request.url2pathname(parsed.path)).stat().st_size
-        request = urllib.request.Request(url, method='HEAD')
-        with urllib.request.urlopen(request, timeout=timeout_s) as response:
-            length = response.headers.get('Content-Length')
-            return int(length) if length else None
-    except (OSError, ValueError):
         return None
 
 
@@ -130,7 +114,8 @@ def download_with_progress(entry: mr.ModelEntry, label: str,
                            target: Path | None = None) -> list[Path]:
     """Run ``model_registry.download`` for ``entry`` while a progress bar watches its files."""
     target = target or mr.cache_dir()
-    files = [(target / f.name, f.size or _size_at(f.url)) for f in entry.files if f.url]
+    # the registry's sizes: a download without one is refused before it starts
+    files = [(target / f.name, f.size) for f in entry.files if f.url]
     with ProgressBar(files, label):
         return mr.download(entry.name, target, registry={entry.name: entry})
 
