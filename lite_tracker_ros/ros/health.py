@@ -186,7 +186,6 @@ class NodeHealth:
         self._last_error = ''
         self._backend_failed = False
         self._topics = {'input': TopicWindow(self._started), 'output': TopicWindow(self._started)}
-        self._extra: dict[str, str] = {}
 
     def topic_event(self, topic: str, delay_s: float | None) -> None:
         """Count a message on ``input`` or ``output``; ``delay_s``: its stamp's age, None if 0."""
@@ -255,11 +254,6 @@ class NodeHealth:
             self._backend_failed = True
             self._last_error = bounded(f'backend: {detail}')
 
-    def set_values(self, values: dict[str, str]) -> None:
-        """Replace the extra key/values reported (e.g. the long-term mode's)."""
-        with self._lock:
-            self._extra = dict(values)
-
     def set_state(self, state: str) -> None:
         with self._lock:
             self._state = state
@@ -288,7 +282,6 @@ class NodeHealth:
             now = self._clock()
             values = dict(self._static)
             values['state'] = self._state
-            values.update(self._extra)
             values['input_rate_hz'] = f'{self._input_rate.rate(now):.2f}'
             values['output_rate_hz'] = f'{self._output_rate.rate(now):.2f}'
             for name in ('frames_received', 'frames_processed', 'frames_dropped',

@@ -479,8 +479,6 @@ class TrackerNode(LifecycleNode):
         self.health.topic_event('output',
                                 stages['end_to_end'] if stamp_ns(msg.header) else None)
         self.health.frame_processed(self.tracker.state.value, stages)
-        if self.params.long_term:
-            self.health.set_values(long_term_values(self.tracker.log))
 
     def _check_size(self, frame) -> SizeVerdict:
         """Check the frame's size against the track's; stop the track if the size changed."""
@@ -550,6 +548,8 @@ class TrackerNode(LifecycleNode):
         topics = self.health.topic_reports()
         tracker = self.health.report()
         tracker.values.update(self._servo.diagnostic_values())
+        if self.params.long_term:  # read when reported: seconds_lost keeps counting
+            tracker.values.update(long_term_values(self.tracker.log))
         if self.params.use_compressed:
             tracker.values['decode.frames_by_scale'] = ', '.join(
                 f'1/{s}: {n}' for s, n in sorted(dict(self._compressed.frames_by_scale).items()))
