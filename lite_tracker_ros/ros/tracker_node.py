@@ -331,8 +331,8 @@ class TrackerNode(LifecycleNode):
 
     def _on_candidates(self, msg: Detection2DArray) -> None:
         """Detector boxes: verified with the template on the next searching frame."""
-        boxes = [box_from_detection(d) for d in msg.detections]
-        self.tracker.propose([b for b in boxes if b.is_finite() and b.w > 0 and b.h > 0])
+        # the tracker drops unusable boxes (NaN, empty) and keeps the first few
+        self.tracker.propose([box_from_detection(d) for d in msg.detections])
 
     def _on_reset(self, request, response):
         with self._cond:
