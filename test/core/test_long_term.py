@@ -217,13 +217,19 @@ def test_a_look_alike_under_the_tracks_level_is_never_taken():
     assert inner.resumed == []
 
 
-def test_detector_proposals_are_taken_only_when_the_model_confirms_them():
+def searching_one_window_a_frame():
+    """Return a scripted tracker and its long-term wrapper, searching one window per frame."""
     inner = ScriptedTracker([STRONG] * 10 + [DISTRACTOR] * 2)
     tracker = LongTermTracker(inner, budget=SearchBudget(max_scale=1.0, per_frame=1,
                                                          growth=1.0))
     tracker.init(FRAME, BoxXYWH(100, 100, 20, 20))
     for _ in range(12):
         tracker.update(FRAME)
+    return inner, tracker
+
+
+def test_detector_proposals_are_taken_only_when_the_model_confirms_them():
+    inner, tracker = searching_one_window_a_frame()
     far = BoxXYWH(560, 400, 20, 20)  # never inside the anchor's window (growth 1)
     tracker.propose([far])
     assert tracker.update(FRAME).state is TrackState.SEARCHING
@@ -251,12 +257,7 @@ def test_frames_are_asked_whole_while_searching_and_at_the_crop_scale_while_trac
 
 
 def test_a_flood_of_proposals_is_cut_to_the_first_few():
-    inner = ScriptedTracker([STRONG] * 10 + [DISTRACTOR] * 2)
-    tracker = LongTermTracker(inner, budget=SearchBudget(max_scale=1.0, per_frame=1,
-                                                         growth=1.0))
-    tracker.init(FRAME, BoxXYWH(100, 100, 20, 20))
-    for _ in range(12):
-        tracker.update(FRAME)
+    inner, tracker = searching_one_window_a_frame()
     tracker.propose([BoxXYWH(10 + i, 10, 20, 20) for i in range(10_000)])
     before = sum(len(windows) for windows in inner.searched)
     tracker.update(FRAME)
