@@ -37,7 +37,8 @@ PY
 # turn litetrack_b4's FP16 graphs to NaN scores within the 59-frame track (1.31: finite). FP16
 # graphs are for the CUDA provider; CPU profiles run FP32. LiteTrack B9 is left to the main suite
 # (the same code paths as B4 at twice the depth: about 3 of the minutes this run would take).
-exec "$root/scripts/loopback_exec.sh" "$venv/bin/python" -m pytest -p no:cacheprovider \
+source "$root/scripts/test_workers.sh"
+exec "$root/scripts/loopback_exec.sh" "$venv/bin/python" -m pytest -p no:cacheprovider "${worker_args[@]}" \
   --deselect 'test/backends/test_onnxruntime_backend.py::test_fp16_graphs_report_their_difference' \
   -k 'not litetrack_b9' \
   test/core test/backends test/ros test/networks/test_litetrack_conformance.py \

@@ -48,6 +48,16 @@ if _fast_dds_major() == 2 or os.environ.get('ROS_DISTRO') in ('humble', 'jazzy')
 if not os.environ.get('ROS_DOMAIN_ID'):
     # 1..101 keeps every participant's ports below the ephemeral range.
     os.environ['ROS_DOMAIN_ID'] = str(random.SystemRandom().randint(1, 101))
+_worker = os.environ.get('PYTEST_XDIST_WORKER', '')  # 'gw0', 'gw1', ... under pytest-xdist
+if _worker.startswith('gw') and _worker[2:].isdigit():
+    # Each worker is a separate run: its own domain (so end-to-end tests that use the same topic
+    # names cannot hear each other), still within 1..101, and one math thread per worker, since
+    # the workers already fill the cores (torch and ONNX Runtime would otherwise each start a
+    # thread per core and the workers would fight over them).
+    _base = int(os.environ['ROS_DOMAIN_ID']) - 1
+    os.environ['ROS_DOMAIN_ID'] = str((_base + 37 * int(_worker[2:])) % 101 + 1)
+    for _name in ('OMP_NUM_THREADS', 'MKL_NUM_THREADS', 'OPENBLAS_NUM_THREADS'):
+        os.environ.setdefault(_name, '1')
 
 # scripts/bootstrap.sh registers the package in the venv's ament index, as colcon does in a
 # workspace; make that prefix visible as sourcing a workspace's setup script would.

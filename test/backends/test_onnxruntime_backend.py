@@ -13,6 +13,8 @@ README section 6 values, and 1e-4 for ONNX Runtime against torch on any stage.
 """
 
 
+import os
+
 from conformance_tools import read_tsv, RecordingBackend  # the shared test helper module
 import numpy as np
 import pytest
@@ -37,7 +39,8 @@ PACK_ATOL = {'zf': 1e-4, 'template_stem': 5e-5, 'score_map': 5e-6, 'size_map': 5
 BOX_ATOL = 2e-6
 TRACK_PX_ATOL = 1e-2
 SCORE_ATOL = 5e-6
-THREADS = 2
+# two threads alone; one per pytest-xdist worker, since the workers already fill the cores
+THREADS = 1 if os.environ.get('PYTEST_XDIST_WORKER') else 2
 
 
 def _network(name):

@@ -86,7 +86,12 @@ class InProcessTracker:
         self.statuses, self.all_statuses = [], []  # the tracker's status; every status
         self.arrival_ns = {}
         compressed = params.get('use_compressed', False)
-        self.image_pub = self.client.create_publisher(
+        # the camera's publisher lives on a node the executor does not spin, so a test may
+        # destroy it mid-run: destroying a publisher of a node being spun races with the
+        # executor's wait set (rclpy raises InvalidHandle in the spin thread, which then stops)
+        self.camera = rclpy.create_node('tracker_test_camera', namespace=self.namespace,
+                                        context=self.context)
+        self.image_pub = self.camera.create_publisher(
             CompressedImage if compressed else Image,
             'image/compressed' if compressed else 'image', qos_profile_sensor_data)
         self.init_pub = self.client.create_publisher(Detection2D, self.topic('init'), 10)
@@ -195,4 +200,5 @@ class InProcessTracker:
         self._thread.join(timeout=5.0)
         self.node.destroy_node()
         self.client.destroy_node()
+        self.camera.destroy_node()
         rclpy.try_shutdown(context=self.context)

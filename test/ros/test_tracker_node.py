@@ -71,9 +71,16 @@ def test_node_boxes_equal_the_offline_tracker_and_keep_the_image_header(client, 
     code, _, err = session.exit
     assert code == 0, err
 
+    # a frame the harness re-sent because its result was slow (a loaded machine) may have been
+    # tracked twice, one update after the other: the offline tracker replays exactly what the
+    # node did, every tracked result in the order it came
+    tracked = {}
+    for array in session.arrays:
+        if array.detections:
+            tracked.setdefault(stamp_of(array), []).append(array)
     offline = create_tracker(MODEL, weights=weights, num_threads=1)
     offline.init(image_to_frame(messages[0]), BoxXYWH(*gt[0]))
-    for msg, array in zip(messages[1:], online):
+    for msg, array in ((m, a) for m in messages[1:] for a in tracked[stamp_of(m)]):
         expected = offline.update(image_to_frame(msg))
         [det] = array.detections
         assert stamp_of(array) == stamp_of(det) == stamp_of(msg)

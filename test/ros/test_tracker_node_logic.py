@@ -326,7 +326,7 @@ def test_silent_input_warns_with_the_reason_and_image_timeout_s_changes_at_run_t
     node.send_and_wait(rgb_image(scene((RED, LEFT)), time.time_ns()))
     values, status = node.diagnostics()
     assert status.level == b'\x00' and 'image_hint' not in values
-    node.client.destroy_publisher(node.image_pub)
+    node.camera.destroy_publisher(node.image_pub)
     values, _ = node.diagnostics(predicate=lambda s: 'no publisher on' in hint_of(s))
     assert 'image_topic:=' in values['image_hint']
     err = capfd.readouterr().err
@@ -533,10 +533,12 @@ def test_topic_statuses_are_named_and_keyed_as_diagnostic_updater_and_analyzers_
                     'Latest timestamp delay:', 'Latest acceptable timestamp delay:',
                     'Zero seen diagnostic update count:'):
             assert key in values, (topic, key)
-    # some window saw the stamps 0.1 s old at the input
+    # the input's delay is the stamps' age (0.1 s when sent, more by the time a window closes;
+    # how much more depends on the machine's load, so only the floor is exact)
     delays = [float({kv.key: kv.value for kv in s.values}['Latest timestamp delay:'])
               for s in node.all_statuses if s.name == names['input']]
-    assert 0.1 <= max(delays) < 0.5
+    seen = [d for d in delays if d > 0.0]  # 0.0: a window with no frame in it
+    assert seen and min(seen) >= 0.1 and min(seen) < 5.0, delays
     config = Path(__file__).resolve().parents[2] / 'config' / 'diagnostics'
     params = yaml.safe_load((config / 'tracker_analyzers.yaml').read_text())
     analyzers = params['analyzers']['ros__parameters']
