@@ -21,6 +21,9 @@ the track state, the track id and the box (a test enforces it); a loop implement
 * ``_move_to(box)``: follow a box the long-term mode chose; return the box to keep (optional);
 * ``_next_resampling(box)``: image pixels per network input pixel of the next crop, or None
   (optional; the default says nothing).
+
+``search_side`` (the long-term mode's normal window) defaults to the search crop's side around
+the box, read from the loop's ``spec`` (every loop names its ModelSpec so); NanoTrack overrides it.
 """
 
 from __future__ import annotations
