@@ -47,7 +47,6 @@ from lite_tracker_ros.evaluation.calibration import collect_feeds
 from lite_tracker_ros.evaluation.sequences import discover_sequences
 from lite_tracker_ros.evaluation.sgemm import measure_sgemm_peak
 from lite_tracker_ros.export import int8
-from lite_tracker_ros.specs import all_specs
 
 SOT = Path(__file__).resolve().parents[2] / 'shared' / 'data' / 'sot'
 
@@ -95,13 +94,11 @@ def optimised_ops(path: Path, threads: int) -> str:
 
 
 def bench_model(name: str, folder: Path, args) -> None:
-    spec = all_specs()[name]
-    family = factory.FAMILY_BUILDERS[spec.family]
     template, search = folder / f'{name}.template.onnx', folder / f'{name}.search.onnx'
     fp32 = OnnxRuntimeBackend(template, search, num_threads=1)
 
     def make_tracker(backend):
-        return family.tracker(spec, backend)
+        return factory.build_tracker(name, backend)
     calibration = collect_feeds(make_tracker, fp32, discover_sequences(SOT, args.calibrate),
                                 args.frames)
     held_out = collect_feeds(make_tracker, fp32, discover_sequences(SOT, args.evaluate),

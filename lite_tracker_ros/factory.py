@@ -219,6 +219,17 @@ def create_tracker(model: str, backend: str = 'torch', device: str = 'cpu',
     return _tracker(family, spec, runner, tracker_options)
 
 
+def build_tracker(model: str, backend: Backend, **tracker_options: Any) -> Tracker:
+    """
+    Run model ``model``'s tracker loop on a backend built elsewhere (e.g. over int8 graphs).
+
+    ``tracker_options`` as for :func:`create_tracker`, ``long_term`` included. Raises
+    TrackerCreationError for an unknown model or options the loop refuses.
+    """
+    spec = _spec(model)
+    return _tracker(_family(spec), spec, backend, tracker_options)
+
+
 def _tracker(family: FamilyBuilder, spec: ModelSpec, runner: Backend,
              tracker_options: dict) -> Tracker:
     options = dict(tracker_options)

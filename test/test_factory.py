@@ -82,3 +82,28 @@ def test_family_without_builder(monkeypatch):
     monkeypatch.setattr(factory, 'FAMILY_BUILDERS', {})
     with pytest.raises(TrackerCreationError, match='no network builder'):
         build_network('litetrack_b4')
+
+
+class _NoBackend:
+    """A backend the loops only hold until init (these tests never track)."""
+
+    name, device = 'none', 'cpu'
+
+
+@pytest.mark.parametrize('model, loop', [
+    ('litetrack_b4', 'CenterHeadTracker'), ('mvt', 'CenterHeadTracker'),
+    ('fartrack', 'FARTrackTracker'), ('nanotrack_v2', 'NanoTracker')])
+def test_build_tracker_runs_the_family_loop_on_a_given_backend(model, loop):
+    backend = _NoBackend()
+    tracker = factory.build_tracker(model, backend, lost_threshold=0.5)
+    assert type(tracker).__name__ == loop and tracker.spec.name == model
+    assert tracker.lost_threshold == 0.5
+    wrapped = factory.build_tracker(model, backend, long_term=True)
+    assert type(wrapped).__name__ == 'LongTermTracker' and type(wrapped.inner).__name__ == loop
+
+
+def test_build_tracker_errors_say_what_to_change():
+    with pytest.raises(TrackerCreationError, match='known models'):
+        factory.build_tracker('litetrack_b42', _NoBackend())
+    with pytest.raises(TrackerCreationError, match='lost_threshold'):
+        factory.build_tracker('litetrack_b4', _NoBackend(), lost_threshold=3.0)

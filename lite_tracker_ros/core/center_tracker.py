@@ -19,8 +19,6 @@ as the reference trackers do, so it recovers by itself when the score rises agai
 
 from __future__ import annotations
 
-import math
-import time
 from typing import Sequence
 
 import numpy as np
@@ -35,9 +33,9 @@ from lite_tracker_ros.core.geometry import clip_box, map_box_back
 from lite_tracker_ros.core.model_spec import ModelSpec
 from lite_tracker_ros.core.normalize import normalize
 from lite_tracker_ros.core.search_plan import SearchBudget, SearchWindow
-from lite_tracker_ros.core.track_bookkeeping import TrackBookkeeping
 from lite_tracker_ros.core.tracker import FrameLike
-from lite_tracker_ros.core.types import BoxXYWH, TrackResult, TrackState
+from lite_tracker_ros.core.tracker_loop import StageTimer, TrackerLoop
+from lite_tracker_ros.core.types import BoxXYWH, Frame
 
 
 def template_box_input(box: BoxXYWH, resize_factor: float, template_size: int) -> np.ndarray:
@@ -55,7 +53,7 @@ def template_box_input(box: BoxXYWH, resize_factor: float, template_size: int) -
     return xyxy.astype(np.float32)[None]
 
 
-class CenterHeadTracker(TrackBookkeeping):
+class CenterHeadTracker(TrackerLoop):
     """Single-object tracker for any centre-head model, whatever backend computes it."""
 
     #: windowed peak score under which a result reports LOST. The window's own peak is about 0.98,
@@ -73,69 +71,34 @@ class CenterHeadTracker(TrackBookkeeping):
         super().__init__(lost_threshold)
         self._window = hann_window(spec.feat_size)
         self._flat_window = np.ones_like(self._window)
-        self._box: BoxXYWH | None = None
 
-    @property
-    def box(self) -> BoxXYWH | None:
-        """Latest box in image pixels (the init box right after init); None when IDLE."""
-        return self._box
-
-    def init(self, frame: FrameLike, box: BoxXYWH) -> None:
-        """Start a new track on ``box`` (image pixels) in ``frame``; allowed at any time."""
-        self.check_init_box(box)
-        frame = as_frame(frame)
+    def _start(self, frame: Frame, box: BoxXYWH) -> BoxXYWH:
         crop = sample_target(frame, box, self.spec.template.factor, self.spec.template.size)
         inputs = {'template': normalize(crop.pixels, self.spec.mean, self.spec.std)}
         if 'template_bb' in self.spec.template_inputs:
             inputs['template_bb'] = template_box_input(box, crop.resize_factor,
                                                        self.spec.template.size)
         self.backend.set_template(inputs)
-        self._box = BoxXYWH(*(float(v) for v in box.as_tuple()))
-        self._begin_track()
+        return BoxXYWH(*(float(v) for v in box.as_tuple()))
 
-    def update(self, frame: FrameLike) -> TrackResult:
-        """
-        Locate the target in the next frame.
-
-        Raises RuntimeError when IDLE (no init since construction or ``reset``): there is no
-        target to look for, and a silent IDLE result would hide a wiring mistake.
-        """
-        if self._state is TrackState.IDLE or self._box is None:
-            raise RuntimeError('update() called with no target: call init(frame, box) first')
-        t0 = time.perf_counter()
-        frame = as_frame(frame)
+    def _step(self, frame: Frame, box: BoxXYWH, timer: StageTimer) -> tuple[BoxXYWH, float]:
         search = self.spec.search
-        crop = sample_target(frame, self._box, search.factor, search.size)
+        crop = sample_target(frame, box, search.factor, search.size)
         inputs = {'search': normalize(crop.pixels, self.spec.mean, self.spec.std)}
-        t1 = time.perf_counter()
+        timer.mark('preprocess')
         outputs = self.backend.search(inputs)
-        t2 = time.perf_counter()
+        timer.mark('inference')
         peak = decode_center(outputs['score_map'], outputs['size_map'], outputs['offset_map'],
                              self._window)
         pred = box_to_crop_pixels(peak.box_cxcywh, search.size, crop.resize_factor)
-        box = map_box_back(pred, self._box, crop.resize_factor, search.size)
-        self._box = clip_box(box, frame.width, frame.height)
-        self._judge(peak.score)
-        t3 = time.perf_counter()
-        return TrackResult(self._box, peak.score, self._state, self._track_id,
-                           {'preprocess': t1 - t0, 'inference': t2 - t1, 'postprocess': t3 - t2})
+        moved = map_box_back(pred, box, crop.resize_factor, search.size)
+        return clip_box(moved, frame.width, frame.height), peak.score
 
-    def search_resampling(self) -> float | None:
-        """Full-image pixels per network input pixel of the next search crop; None when IDLE."""
-        if self._state is TrackState.IDLE or self._box is None:
-            return None
-        return crop_resampling(self._box, self.spec.search.factor, self.spec.search.size)
-
-    def reset(self) -> None:
-        """Forget the target; the state becomes IDLE until the next ``init``."""
-        self._box = None
-        self._state = TrackState.IDLE
+    def _next_resampling(self, box: BoxXYWH) -> float | None:
+        return crop_resampling(box, self.spec.search.factor, self.spec.search.size)
 
     # long-term mode (lite_tracker_ros.core.long_term): normal search crops tiled over the
     # frame, batched through the backend where it allows, against the template cached at init
-
-    def search_side(self, box: BoxXYWH) -> float:
-        return self.spec.search.factor * math.sqrt(box.w * box.h)
 
     def redetect(self, frame: FrameLike, anchor: BoxXYWH,
                  windows: Sequence[SearchWindow]) -> list[Candidate]:
@@ -155,7 +118,3 @@ class CenterHeadTracker(TrackBookkeeping):
                               frame.width, frame.height)
             found.append(Candidate(mapped, peak.score))
         return found
-
-    def resume(self, box: BoxXYWH) -> None:
-        self._box = box
-        self._state = TrackState.TRACKING

@@ -24,8 +24,6 @@ the last three boxes that the sparse network ignores: neither exists here.
 
 from __future__ import annotations
 
-import math
-import time
 from typing import Sequence, TYPE_CHECKING
 
 import numpy as np
@@ -42,15 +40,15 @@ from lite_tracker_ros.core.model_spec import ModelSpec
 from lite_tracker_ros.core.normalize import normalize
 from lite_tracker_ros.core.search_plan import SearchBudget, SearchWindow
 from lite_tracker_ros.core.token_decode import bin_values, decode_tokens
-from lite_tracker_ros.core.track_bookkeeping import TrackBookkeeping
 from lite_tracker_ros.core.tracker import FrameLike
-from lite_tracker_ros.core.types import BoxXYWH, TrackResult, TrackState
+from lite_tracker_ros.core.tracker_loop import StageTimer, TrackerLoop
+from lite_tracker_ros.core.types import BoxXYWH, Frame
 
 if TYPE_CHECKING:  # the specs layer imports core, so core names its types for checkers only
     from lite_tracker_ros.specs.fartrack import FARTrackParams
 
 
-class FARTrackTracker(TrackBookkeeping):
+class FARTrackTracker(TrackerLoop):
     """
     FARTrack behind the :class:`~lite_tracker_ros.core.tracker.Tracker` API.
 
@@ -81,13 +79,7 @@ class FARTrackTracker(TrackBookkeeping):
         self._memory = TemplateMemory(params.num_templates, params.sampling_ratio, tokens,
                                       max_stored_templates)
         self._values = bin_values(params.bins, params.bin_range)
-        self._box: BoxXYWH | None = None
         self._last_slots: tuple[int, ...] = ()
-
-    @property
-    def box(self) -> BoxXYWH | None:
-        """Return the latest box in image pixels (the init box right after init), or None."""
-        return self._box
 
     @property
     def last_template_indices(self) -> tuple[int, ...]:
@@ -98,88 +90,55 @@ class FARTrackTracker(TrackBookkeeping):
     def memory(self) -> TemplateMemory:
         return self._memory
 
-    def init(self, frame: FrameLike, box: BoxXYWH) -> None:
-        """Start a new track on ``box`` (image pixels) in ``frame``; allowed at any time."""
-        self.check_init_box(box)
-        frame = as_frame(frame)
+    def _start(self, frame: Frame, box: BoxXYWH) -> BoxXYWH:
         box = BoxXYWH(*(float(v) for v in box.as_tuple()))
         self._memory.reset(self._template_crop(frame, box))
-        self._box = box
         self._last_slots = ()
-        self._begin_track()
+        return box
 
-    def update(self, frame: FrameLike) -> TrackResult:
-        """
-        Locate the target in the next frame, then update the template memory.
-
-        Raises RuntimeError when IDLE (no init since construction or ``reset``).
-        """
-        if self._state is TrackState.IDLE or self._box is None:
-            raise RuntimeError('update() called with no target: call init(frame, box) first')
-        t0 = time.perf_counter()
-        frame = as_frame(frame)
+    def _step(self, frame: Frame, box: BoxXYWH, timer: StageTimer) -> tuple[BoxXYWH, float]:
+        """Locate the target in the next frame, then update the template memory."""
         spec = self.spec
-        crop = sample_target(frame, self._box, spec.search.factor, spec.search.size)
+        crop = sample_target(frame, box, spec.search.factor, spec.search.size)
         slots = self._memory.selection()
-        templates = np.concatenate(
-            [normalize(self._memory.template(i), spec.mean, spec.std) for i in slots])[None]
-        keep = self._memory.keep_mask(slots).astype(np.float32)[None]
+        templates = self._template_inputs(slots)
         search = normalize(crop.pixels, spec.mean, spec.std)
-        t1 = time.perf_counter()
-        self.backend.set_template(dict(zip(spec.template_inputs, (templates, keep))))
+        timer.mark('preprocess')
+        self.backend.set_template(templates)
         outputs = self.backend.search({spec.search_inputs[0]: search})
-        t2 = time.perf_counter()
+        timer.mark('inference')
         decoded = decode_tokens(outputs['logits'], outputs['seqs'], self.params.bins,
                                 self._values)
         pred = box_to_crop_pixels(decoded.cxcywh, spec.search.size, crop.resize_factor)
-        box = map_box_back(pred, self._box, crop.resize_factor, spec.search.size)
-        self._box = clip_box(box, frame.width, frame.height)
-        self._memory.add(self._template_crop(frame, self._box),
+        moved = map_box_back(pred, box, crop.resize_factor, spec.search.size)
+        moved = clip_box(moved, frame.width, frame.height)
+        self._memory.add(self._template_crop(frame, moved),
                          np.asarray(outputs['mask']).reshape(-1) > 0.5)
         self._last_slots = tuple(slots)
-        score = float(np.min(outputs['class_prob']))
-        self._judge(score)
-        t3 = time.perf_counter()
-        return TrackResult(self._box, score, self._state, self._track_id,
-                           {'preprocess': t1 - t0, 'inference': t2 - t1, 'postprocess': t3 - t2})
+        return moved, float(np.min(outputs['class_prob']))
 
-    def search_resampling(self) -> float | None:
-        """
-        Full-image pixels per network input pixel of the next update's crops; None when IDLE.
-
-        The smaller of the search crop's and the new template's (both come from that frame).
-        """
-        if self._state is TrackState.IDLE or self._box is None:
-            return None
+    def _next_resampling(self, box: BoxXYWH) -> float | None:
+        # the smaller of the search crop's and the new template's (both from that frame)
         spec = self.spec
-        return min(crop_resampling(self._box, spec.search.factor, spec.search.size),
-                   crop_resampling(self._box, spec.template.factor, spec.template.size))
+        return min(crop_resampling(box, spec.search.factor, spec.search.size),
+                   crop_resampling(box, spec.template.factor, spec.template.size))
 
-    def reset(self) -> None:
-        """Forget the target and the template memory; the state becomes IDLE."""
-        self._box = None
+    def _forget(self) -> None:
+        """Forget the template memory too."""
         self._last_slots = ()
         memory = self._memory
         self._memory = TemplateMemory(memory.num_templates, memory.sampling_ratio,
                                       memory.tokens_per_template, memory.max_stored)
-        self._state = TrackState.IDLE
 
     # long-term mode (lite_tracker_ros.core.long_term): normal search crops tiled over the
     # frame against the current template selection; the memory is not fed while searching
-
-    def search_side(self, box: BoxXYWH) -> float:
-        return self.spec.search.factor * math.sqrt(box.w * box.h)
 
     def redetect(self, frame: FrameLike, anchor: BoxXYWH,
                  windows: Sequence[SearchWindow]) -> list[Candidate]:
         """Score the target (last size ``anchor``) in a normal search crop at each window."""
         frame = as_frame(frame)
         spec = self.spec
-        slots = self._memory.selection()
-        templates = np.concatenate(
-            [normalize(self._memory.template(i), spec.mean, spec.std) for i in slots])[None]
-        keep = self._memory.keep_mask(slots).astype(np.float32)[None]
-        self.backend.set_template(dict(zip(spec.template_inputs, (templates, keep))))
+        self.backend.set_template(self._template_inputs(self._memory.selection()))
         boxes = [BoxXYWH.from_center(w.cx, w.cy, anchor.w, anchor.h) for w in windows]
         crops = [sample_target(frame, b, spec.search.factor, spec.search.size) for b in boxes]
         inputs = [{spec.search_inputs[0]: normalize(c.pixels, spec.mean, spec.std)}
@@ -194,9 +153,13 @@ class FARTrackTracker(TrackBookkeeping):
             found.append(Candidate(mapped, float(np.min(outputs['class_prob']))))
         return found
 
-    def resume(self, box: BoxXYWH) -> None:
-        self._box = box
-        self._state = TrackState.TRACKING
+    def _template_inputs(self, slots: list[int]) -> dict[str, np.ndarray]:
+        """Return the selected templates (1x5x3x112x112) and their token keep-mask."""
+        spec = self.spec
+        templates = np.concatenate(
+            [normalize(self._memory.template(i), spec.mean, spec.std) for i in slots])[None]
+        keep = self._memory.keep_mask(slots).astype(np.float32)[None]
+        return dict(zip(spec.template_inputs, (templates, keep)))
 
     def _template_crop(self, frame, box: BoxXYWH) -> np.ndarray:
         template = self.spec.template

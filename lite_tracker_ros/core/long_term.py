@@ -19,7 +19,9 @@ target's shape, on ``confirm_frames`` consecutive frames resumes the track there
 
 A family takes part by giving its tracker three methods (:class:`Redetecting`):
 ``search_side(box)`` (its normal search window side), ``redetect(frame, anchor, windows)`` and
-``resume(box)``, plus class attributes ``default_absence_policy`` and ``search_budget``.
+``resume(box)``, plus class attributes ``default_absence_policy`` and ``search_budget``. A
+:class:`~lite_tracker_ros.core.tracker_loop.TrackerLoop` has ``resume`` and a default
+``search_side`` already: its family writes ``redetect`` and the two attributes.
 """
 
 from __future__ import annotations

@@ -22,7 +22,6 @@ cv2.TrackerNano's arithmetic instead.
 from __future__ import annotations
 
 import math
-import time
 from typing import Sequence, TYPE_CHECKING
 
 import cv2
@@ -37,9 +36,9 @@ from lite_tracker_ros.core.reduced_crop import crop_reduced
 from lite_tracker_ros.core.search_plan import SearchBudget, SearchWindow
 from lite_tracker_ros.core.siamese_crop import (
     crop_square, SquareWindow, wide_search_crop, WideCrop)
-from lite_tracker_ros.core.track_bookkeeping import TrackBookkeeping
 from lite_tracker_ros.core.tracker import FrameLike
-from lite_tracker_ros.core.types import BoxXYWH, ChannelOrder, Frame, TrackResult, TrackState
+from lite_tracker_ros.core.tracker_loop import StageTimer, TrackerLoop
+from lite_tracker_ros.core.types import BoxXYWH, ChannelOrder, Frame
 
 if TYPE_CHECKING:  # the specs layer imports core, so core names its types for checkers only
     from lite_tracker_ros.specs.nanotrack import NanoTrackParams
@@ -55,7 +54,7 @@ def _change(ratio):
     return np.maximum(ratio, 1.0 / ratio)
 
 
-class NanoTracker(TrackBookkeeping):
+class NanoTracker(TrackerLoop):
     """
     NanoTrack v1/v2/v3 behind the :class:`~lite_tracker_ros.core.tracker.Tracker` API.
 
@@ -108,9 +107,7 @@ class NanoTracker(TrackBookkeeping):
     def params(self) -> NanoTrackParams:
         return self._params
 
-    def init(self, frame: FrameLike, box: BoxXYWH) -> None:
-        self.check_init_box(box)
-        frame = as_frame(frame)
+    def _start(self, frame: Frame, box: BoxXYWH) -> BoxXYWH:
         p = self._params
         self._cx, self._cy, self._w, self._h = box.cx, box.cy, box.w, box.h
         if self._quirks is not None and self._quirks.integer_crop:
@@ -121,13 +118,10 @@ class NanoTracker(TrackBookkeeping):
             window = SquareWindow.around(self._cx, self._cy, side)
         blob = self._blob(self._crop(frame, window, p.exemplar_size), frame.order)
         self._backend.set_template({self._spec.template_inputs[0]: blob})
-        self._begin_track()
+        return BoxXYWH.from_center(self._cx, self._cy, self._w, self._h)
 
-    def update(self, frame: FrameLike) -> TrackResult:
-        if self._state is TrackState.IDLE:
-            raise RuntimeError('update() before init(): call init(frame, box) first')
-        t0 = time.perf_counter()
-        frame = as_frame(frame)
+    def _step(self, frame: Frame, box: BoxXYWH, timer: StageTimer) -> tuple[BoxXYWH, float]:
+        # the state is the centre and size (self._cx ...), kept as upstream computes them
         p = self._params
         if self._quirks is not None and self._quirks.integer_crop:
             context = p.context_amount * int(self._w + self._h)
@@ -139,26 +133,21 @@ class NanoTracker(TrackBookkeeping):
                                          round(p.search_side(self._w, self._h)))
             scale = p.instance_size / window.side
         blob = self._blob(self._crop(frame, window, p.instance_size), frame.order)
-        t1 = time.perf_counter()
+        timer.mark('preprocess')
         outputs = self._backend.search({self._spec.search_inputs[0]: blob})
-        t2 = time.perf_counter()
+        timer.mark('inference')
         score = self._decode(outputs, scale, frame)
-        self._judge(score)
-        box = BoxXYWH.from_center(self._cx, self._cy, self._w, self._h)
-        t3 = time.perf_counter()
-        return TrackResult(box=box, score=score, state=self._state, track_id=self._track_id,
-                           timings_s={'preprocess': t1 - t0, 'inference': t2 - t1,
-                                      'postprocess': t3 - t2})
+        return BoxXYWH.from_center(self._cx, self._cy, self._w, self._h), score
 
-    def reset(self) -> None:
-        self._state = TrackState.IDLE
-
-    @property
-    def box(self) -> BoxXYWH | None:
-        """Latest box in image pixels; None when IDLE."""
-        if self._state is TrackState.IDLE:
-            return None
+    def _move_to(self, box: BoxXYWH) -> BoxXYWH:
+        self._cx, self._cy, self._w, self._h = box.cx, box.cy, box.w, box.h
         return BoxXYWH.from_center(self._cx, self._cy, self._w, self._h)
+
+    def _next_resampling(self, box: BoxXYWH) -> float | None:
+        """None with the OpenCV arithmetic (kept exact: whole frames only)."""
+        if self._quirks is not None:
+            return None
+        return round(self._params.search_side(self._w, self._h)) / self._params.instance_size
 
     # long-term mode (lite_tracker_ros.core.long_term): a larger search image in one pass
 
@@ -185,10 +174,6 @@ class NanoTracker(TrackBookkeeping):
         for output, crop in zip(outputs, crops):
             found += self._places(output, crop, anchor, scale)
         return found
-
-    def resume(self, box: BoxXYWH) -> None:
-        self._cx, self._cy, self._w, self._h = box.cx, box.cy, box.w, box.h
-        self._state = TrackState.TRACKING
 
     def _places(self, outputs: dict[str, np.ndarray], crop: WideCrop, anchor: BoxXYWH,
                 scale: float, count: int = 3) -> list[Candidate]:
@@ -243,16 +228,6 @@ class NanoTracker(TrackBookkeeping):
         # cv2.TrackerNano truncates the centre, then steps back by the rounded-up half side
         half = (side + 1) // 2
         return SquareWindow(int(self._cx) - half, int(self._cy) - half, max(side, 1))
-
-    def search_resampling(self) -> float | None:
-        """
-        Full-image pixels per network input pixel of the next ``update``'s search crop.
-
-        None when IDLE, and with the OpenCV arithmetic (kept exact: whole frames only).
-        """
-        if self._state is TrackState.IDLE or self._quirks is not None:
-            return None
-        return round(self._params.search_side(self._w, self._h)) / self._params.instance_size
 
     def _crop(self, frame: Frame, window: SquareWindow, out_size: int) -> np.ndarray:
         if frame.scale != 1:

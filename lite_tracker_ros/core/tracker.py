@@ -24,6 +24,12 @@ class Tracker(Protocol):
 
     ``init`` may be called again at any time (re-init); each init starts a new track id.
     Given the same inputs, the results are the same (no hidden randomness).
+
+    The package's loops implement it by subclassing
+    :class:`~lite_tracker_ros.core.tracker_loop.TrackerLoop`, which writes this API (and
+    ``track_id``, ``box``, ``lost_threshold``, ``search_resampling``, ``resume``) once; a
+    family's loop implements only its hooks (``_start``, ``_step``, and where it has state of
+    its own ``_forget``, ``_move_to``, ``_next_resampling``).
     """
 
     @property

@@ -148,7 +148,6 @@ def run(args) -> int:
     if not args.weights.exists():
         return _fail(f'weights {args.weights} not found; give a checkpoint or an export folder')
     spec = all_specs()[args.model]
-    family = factory.FAMILY_BUILDERS[spec.family]
     try:
         template32, search32 = _fp32_pair(args.model, args.weights)
         sequences = discover_sequences(args.calibrate, _names(args.calibrate_sequences))
@@ -160,7 +159,7 @@ def run(args) -> int:
         output = output if output.is_dir() else output.parent
 
     def make_tracker(backend):
-        return family.tracker(spec, backend)
+        return factory.build_tracker(spec.name, backend)
 
     fp32 = OnnxRuntimeBackend(template32, search32, num_threads=args.threads)
     print(f'calibrating on {args.frames} frames of {len(sequences)} sequence(s) with the fp32 '

@@ -26,9 +26,7 @@ from lite_tracker_ros.core.center_decode import decode_center, hann_window
 from lite_tracker_ros.core.center_tracker import CenterHeadTracker
 from lite_tracker_ros.core.types import BoxXYWH, ChannelOrder, Frame, TrackState
 from lite_tracker_ros.export.onnx_export import export_onnx
-from lite_tracker_ros.networks.checkpoint import load_into
-from lite_tracker_ros.networks.litetrack import LiteTrackNetwork
-from lite_tracker_ros.networks.mvt import MVTNetwork
+from lite_tracker_ros.factory import load_network
 from lite_tracker_ros.specs import get_spec
 
 MODELS = ['litetrack_b4', 'litetrack_b9', 'mvt']
@@ -43,11 +41,6 @@ SCORE_ATOL = 5e-6
 THREADS = 1 if os.environ.get('PYTEST_XDIST_WORKER') else 2
 
 
-def _network(name):
-    spec = get_spec(name)
-    return (MVTNetwork(spec) if spec.family == 'mvt' else LiteTrackNetwork(spec)).eval()
-
-
 @pytest.fixture(scope='module', params=MODELS)
 def case(request, conformance_dir, conformance_state_dict, tmp_path_factory):
     """(name, pack, torch network, exported graphs, ORT backend), built once per model."""
@@ -55,8 +48,8 @@ def case(request, conformance_dir, conformance_state_dict, tmp_path_factory):
     name = request.param
     npz = np.load(conformance_dir / f'{name}.npz')
     pack = {key: npz[key] for key in npz.files}
-    network = _network(name)
-    load_into(network, {k: torch.from_numpy(v) for k, v in conformance_state_dict(name).items()})
+    network = load_network(name, {k: torch.from_numpy(v)
+                                  for k, v in conformance_state_dict(name).items()})
     graphs = export_onnx(network, tmp_path_factory.mktemp(f'onnx_{name}'))
     backend = OnnxRuntimeBackend(graphs.template, graphs.search, num_threads=THREADS)
     yield name, pack, network, graphs, backend

@@ -423,13 +423,10 @@ def _require_tensorrt_gpu():
 def test_real_engine_on_the_conformance_inputs(precision, conformance_dir, conformance_state_dict,
                                                tmp_path):
     _require_tensorrt_gpu()
-    from lite_tracker_ros.networks.checkpoint import load_into
-    from lite_tracker_ros.networks.litetrack import LiteTrackNetwork
-    from lite_tracker_ros.specs import get_spec
+    from lite_tracker_ros.factory import load_network
 
-    network = LiteTrackNetwork(get_spec('litetrack_b4')).eval()
-    load_into(network, {k: torch.from_numpy(v)
-                        for k, v in conformance_state_dict('litetrack_b4').items()})
+    state = conformance_state_dict('litetrack_b4')
+    network = load_network('litetrack_b4', {k: torch.from_numpy(v) for k, v in state.items()})
     graphs = export_onnx(network, tmp_path / 'onnx')
     backend = TensorRTBackend(graphs.template, graphs.search, precision=precision,
                               cache_folder=tmp_path / 'engines')
@@ -477,13 +474,12 @@ def test_real_engine_tracks_the_conformance_sequence(name, precision, conformanc
     from lite_tracker_ros.core.center_decode import hann_window
     from lite_tracker_ros.core.center_tracker import CenterHeadTracker
     from lite_tracker_ros.core.types import BoxXYWH, ChannelOrder, Frame
-    from lite_tracker_ros.networks.checkpoint import load_into
-    from lite_tracker_ros.networks.litetrack import LiteTrackNetwork
+    from lite_tracker_ros.factory import load_network
     from lite_tracker_ros.specs import get_spec
 
     spec = get_spec(name)
-    network = LiteTrackNetwork(spec).eval()
-    load_into(network, {k: torch.from_numpy(v) for k, v in conformance_state_dict(name).items()})
+    network = load_network(name, {k: torch.from_numpy(v)
+                                  for k, v in conformance_state_dict(name).items()})
     graphs = export_onnx(network, tmp_path / 'onnx')
     backend = TensorRTBackend(graphs.template, graphs.search, precision=precision,
                               cache_folder=tmp_path / 'engines')

@@ -232,18 +232,6 @@ def test_resolve_graphs_exports_once_per_checkpoint(tmp_path, monkeypatch):
         resolve_graphs('toy', weights)  # new checksum, nothing exported, no network given
 
 
-def _family_network(name):
-    """Build the CompressTracker / FARTrack network as they exist today (no factory builder)."""
-    spec = get_spec(name)
-    if spec.family == 'compresstracker':
-        from lite_tracker_ros.networks.compresstracker import CompressTrackerNetwork
-        from lite_tracker_ros.specs.compresstracker import DISTILL_LAYERS
-        return CompressTrackerNetwork(spec, DISTILL_LAYERS[name])
-    from lite_tracker_ros.networks.fartrack import FARTrackNetwork
-    from lite_tracker_ros.specs.fartrack import PARAMS
-    return FARTrackNetwork(spec, PARAMS)
-
-
 #: outputs that are argmaxes or masks: exact in the measurements, reported rather than asserted
 #: because a near-tie on random example inputs could flip them on another CPU
 DISCRETE = {'template/template_keep', 'search/seqs', 'search/mask'}
@@ -252,9 +240,9 @@ DISCRETE = {'template/template_keep', 'search/seqs', 'search/mask'}
 @pytest.mark.slow
 @pytest.mark.parametrize('name', ['compresstracker_2', 'fartrack'])
 def test_other_families_export_generically(name, conformance_state_dict, tmp_path):
-    network = _family_network(name).eval()
-    from lite_tracker_ros.networks.checkpoint import load_into
-    load_into(network, {k: torch.from_numpy(v) for k, v in conformance_state_dict(name).items()})
+    from lite_tracker_ros.factory import load_network
+    network = load_network(name, {k: torch.from_numpy(v)
+                                  for k, v in conformance_state_dict(name).items()})
     graphs = export_onnx(network, tmp_path)
     spec = get_spec(name)
     assert graphs.template_inputs == spec.template_inputs

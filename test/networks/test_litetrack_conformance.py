@@ -25,8 +25,7 @@ from lite_tracker_ros.core.center_tracker import CenterHeadTracker, template_box
 from lite_tracker_ros.core.crop import sample_target
 from lite_tracker_ros.core.normalize import normalize
 from lite_tracker_ros.core.types import BoxXYWH, ChannelOrder, Frame, TrackState
-from lite_tracker_ros.networks.checkpoint import load_into
-from lite_tracker_ros.networks.litetrack import LiteTrackNetwork
+from lite_tracker_ros.factory import load_network
 from lite_tracker_ros.specs.litetrack import SPECS
 
 MODELS = ['litetrack_b4', 'litetrack_b9']
@@ -57,9 +56,8 @@ def case(request, conformance_dir, synth_weights, conformance_state_dict):
     sums = {row['manifest']: row['sha256']
             for row in read_tsv(conformance_dir / 'weights_sha256.tsv')}
     assert _sha256_of_state(state) == sums[f'{name}.manifest.tsv'], 'weights rebuilt wrongly'
-    network = LiteTrackNetwork(SPECS[name]).eval()
+    network = load_network(name, {k: torch.from_numpy(v) for k, v in state.items()})
     assert list(network.state_dict()) == [row[0] for row in manifest]
-    load_into(network, {k: torch.from_numpy(v) for k, v in state.items()})
     for key, value in network.state_dict().items():
         np.testing.assert_array_equal(value.numpy(), state[key], err_msg=key)
     return name, pack, network
