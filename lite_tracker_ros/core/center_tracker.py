@@ -29,7 +29,7 @@ from lite_tracker_ros.core.absence import AbsencePolicy, Candidate
 from lite_tracker_ros.core.backend import Backend
 from lite_tracker_ros.core.batched_search import search_many
 from lite_tracker_ros.core.center_decode import box_to_crop_pixels, decode_center, hann_window
-from lite_tracker_ros.core.crop import crop_resampling, sample_target
+from lite_tracker_ros.core.crop import crop_region, crop_resampling, sample_target
 from lite_tracker_ros.core.frame import as_frame
 from lite_tracker_ros.core.geometry import clip_box, map_box_back
 from lite_tracker_ros.core.model_spec import ModelSpec
@@ -125,6 +125,12 @@ class CenterHeadTracker(TrackBookkeeping):
         if self._state is TrackState.IDLE or self._box is None:
             return None
         return crop_resampling(self._box, self.spec.search.factor, self.spec.search.size)
+
+    def search_region(self) -> tuple[float, float, float, float] | None:
+        """Full-image pixels ``(x0, y0, x1, y1)`` the next search crop reads; None when IDLE."""
+        if self._state is TrackState.IDLE or self._box is None:
+            return None
+        return crop_region(self._box, self.spec.search.factor)
 
     def reset(self) -> None:
         """Forget the target; the state becomes IDLE until the next ``init``."""
