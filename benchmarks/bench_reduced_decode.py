@@ -113,6 +113,8 @@ def region_timing(repeats: int, quality: int, margin: float) -> None:
         return decoder.decode(data, region, reduction) or before(data, resampling)
 
     print(f'NanoTrack v2 search region at the image centre, margin {margin}, one thread')
+    print('(each time: median / fastest of the rounds; on a loaded machine a decode of a few ms '
+          'is often preempted once, so the fastest is the closer estimate of its own cost)')
     print('| image | target px | search side px | whole ms | before ms | after (region) ms | '
           'after decodes | Huffman floor ms |')
     print('|---|---|---|---|---|---|---|---|')
@@ -148,9 +150,10 @@ def region_timing(repeats: int, quality: int, margin: float) -> None:
                     start = time.perf_counter()
                     run()
                     samples[name].append(time.perf_counter() - start)
-            ms = {name: statistics.median(v) * 1e3 for name, v in samples.items()}
-            print(f'| {width}x{height} | {target} | {region[2] - region[0]} | {ms["whole"]:.2f} | '
-                  f'{ms["before"]:.2f} | {ms["after"]:.2f} | {what} | {ms["floor"]:.2f} |')
+            ms = {name: f'{statistics.median(v) * 1e3:.2f} / {min(v) * 1e3:.2f}'
+                  for name, v in samples.items()}
+            print(f'| {width}x{height} | {target} | {region[2] - region[0]} | {ms["whole"]} | '
+                  f'{ms["before"]} | {ms["after"]} | {what} | {ms["floor"]} |')
 
 
 def _jpeg_frames(sequence, upscale: int) -> list[bytes]:
