@@ -33,6 +33,10 @@ Huffman decode of the whole stream: the floor of any region decode).
 
     .venv/bin/python benchmarks/bench_reduced_decode.py --timing --region --margin 2
     .venv/bin/python benchmarks/bench_reduced_decode.py --accuracy --region --margin 2
+    .venv/bin/python benchmarks/bench_reduced_decode.py --region-sweep --repeats 15
+
+``--region-sweep`` times region decodes covering 5-45% of the image at 1/1, 1/2 and 1/4
+against the whole decode at that reduction (1080p, 4K): where ``REGION_MAX_FRACTION`` comes from.
 
 ``--one-step`` isolates the decode's effect from drift: before every update the reduced-path
 tracker is given the whole-path tracker's state, so each difference is one update's.
@@ -154,6 +158,46 @@ def region_timing(repeats: int, quality: int, margin: float) -> None:
                   for name, v in samples.items()}
             print(f'| {width}x{height} | {target} | {region[2] - region[0]} | {ms["whole"]} | '
                   f'{ms["before"]} | {ms["after"]} | {what} | {ms["floor"]} |')
+
+
+def region_sweep(repeats: int, quality: int) -> None:
+    """Region decode vs whole decode per reduction and region size: where the region pays."""
+    from lite_tracker_ros.core import region_decode
+    decoder = region_decode.RegionDecoder.load()
+    if decoder is None:
+        sys.exit('no libturbojpeg on this system: region decoding is unavailable')
+    limits = dict(region_decode.REGION_MAX_FRACTION)
+    region_decode.REGION_MAX_FRACTION.update({r: 1.0 for r in limits})  # time every size
+    ok, frame = cv2.VideoCapture(str(SHARED / 'data' / 'videos' / 'pysot_bag.avi')).read()
+    if not ok:
+        sys.exit('cannot read pysot_bag.avi from ../shared/data/videos')
+    fractions = (0.05, 0.1, 0.2, 0.3, 0.45)
+    print(f'region decode ms by fraction of the image (shipped limits {limits}); each time: '
+          'median / fastest')
+    print('| image | reduction | whole ms | ' + ' | '.join(f'region {f:g} ms' for f in fractions)
+          + ' |')
+    print('|---|---|---|' + '---|' * len(fractions))
+    for width, height in SIZES[1:]:
+        image = cv2.resize(frame, (width, height), interpolation=cv2.INTER_CUBIC)
+        data = cv2.imencode('.jpg', image, [cv2.IMWRITE_JPEG_QUALITY, quality])[1]
+        for reduction in (1, 2, 4):
+            variants = {'whole': (lambda r=reduction: decode_reduced(data, r) if r > 1
+                                  else cv2.imdecode(data, cv2.IMREAD_COLOR))}
+            for fraction in fractions:
+                half = 0.5 * (fraction * width * height) ** 0.5
+                region = (width / 2 - half, height / 2 - half, width / 2 + half, height / 2 + half)
+                variants[fraction] = (lambda g=region, r=reduction: decoder.decode(data, g, r))
+            samples = {name: [] for name in variants}
+            for _ in range(repeats):
+                for name, run in variants.items():
+                    run()  # twice in a row, the second timed (see region_timing)
+                    start = time.perf_counter()
+                    run()
+                    samples[name].append(time.perf_counter() - start)
+            cells = [f'{statistics.median(v) * 1e3:.2f} / {min(v) * 1e3:.2f}'
+                     for v in samples.values()]
+            print(f'| {width}x{height} | 1/{reduction} | ' + ' | '.join(cells) + ' |')
+    region_decode.REGION_MAX_FRACTION.update(limits)
 
 
 def _jpeg_frames(sequence, upscale: int) -> list[bytes]:
@@ -314,6 +358,8 @@ def main() -> int:
     parser.add_argument('--margin', type=float, default=1.0,
                         help='reduce only while reduction * margin <= crop resampling')
     parser.add_argument('--data', type=Path, default=SHARED / 'data' / 'sot')
+    parser.add_argument('--region-sweep', action='store_true',
+                        help='time region decodes of growing size against whole decodes')
     parser.add_argument('--region', action='store_true',
                         help='the second path decodes only the search region (libturbojpeg)')
     args = parser.parse_args()
@@ -329,12 +375,14 @@ def main() -> int:
             region_timing(args.repeats, args.quality, args.margin)
         else:
             timing(args.repeats, args.quality)
+    if args.region_sweep:
+        region_sweep(args.repeats, args.quality)
     if args.accuracy:
         accuracy(args.data, args.upscale, args.margin, decoder)
     if args.one_step:
         one_step(args.data, args.upscale, args.margin, decoder)
-    if not (args.timing or args.accuracy or args.one_step):
-        parser.error('choose --timing, --accuracy and/or --one-step')
+    if not (args.timing or args.accuracy or args.one_step or args.region_sweep):
+        parser.error('choose --timing, --accuracy, --one-step and/or --region-sweep')
     return 0
 
 
