@@ -167,7 +167,7 @@ def region_sweep(repeats: int, quality: int) -> None:
     if decoder is None:
         sys.exit('no libturbojpeg on this system: region decoding is unavailable')
     limits = dict(region_decode.REGION_MAX_FRACTION)
-    region_decode.REGION_MAX_FRACTION.update({r: 1.0 for r in limits})  # time every size
+    region_decode.REGION_MAX_FRACTION.update(dict.fromkeys(limits, 1.0))  # time every size
     ok, frame = cv2.VideoCapture(str(SHARED / 'data' / 'videos' / 'pysot_bag.avi')).read()
     if not ok:
         sys.exit('cannot read pysot_bag.avi from ../shared/data/videos')
