@@ -197,6 +197,8 @@ class RegionDecoder:
             grow = max(2 * step, 3 * reduction)
             start = min(max(math.floor(lo) - grow, 0), size) // step * step
             end = min(max(math.ceil(hi) + grow, 0), size)
+            # whole reduced pixels up to the cut (a partial one only at the image's edge)
+            end = min(start + -(-(end - start) // reduction) * reduction, size)
             if end <= start:
                 return None
             edges.append((start, end))

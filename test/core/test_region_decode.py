@@ -152,6 +152,8 @@ def test_region_pixels_equal_the_whole_decode_there(sampling, reduction):
     x0, y0, x1, y1 = frame.region()
     assert x0 % mcu_x == 0 and y0 % mcu_y == 0
     assert x0 <= 903 and y0 <= 411 and x1 >= 1104 and y1 >= 612
+    # every reduced pixel is a whole block (a partial one only at the image's edge)
+    assert (x1 - x0) % reduction == 0 and (y1 - y0) % reduction == 0
     if reduction == 1:
         whole = cv2.imdecode(data, cv2.IMREAD_COLOR)
     else:
