@@ -19,7 +19,9 @@ message building and thread hand-over.
 
 ``--compressed`` publishes each frame as a JPEG (quality 90) on ``image/compressed``; the target
 is then a box of a quarter of the image's height, so the search crop is large enough for reduced
-decoding to apply (``--reduced-decode-margin 0`` decodes every frame whole, as before).
+decoding to apply (``--reduced-decode-margin 0`` decodes every frame whole, as before);
+``--target-px 64`` tracks a small target instead, where only the region decode
+(``--region-decode 1``, the default; needs libturbojpeg) saves work.
 
 Run it through the loopback setup (scripts/test.sh sets the same environment):
 ROS_AUTOMATIC_DISCOVERY_RANGE=LOCALHOST and
@@ -59,7 +61,7 @@ def _compressed_message(image):
     return msg
 
 
-def measure(size, frames, params, source, compressed=False):
+def measure(size, frames, params, source, compressed=False, target_px=None):
     width, height = size
     tracker = TrackerProcess(f'/bench_{width}x{height}_{os.getpid()}', params)
     client = RosClient(f'overhead_{width}x{height}')
@@ -103,7 +105,7 @@ def measure(size, frames, params, source, compressed=False):
         init = Detection2D()
         init.header = first.header
         init.bbox.center.position.x, init.bbox.center.position.y = width / 2, height / 2
-        side = height / 4 if compressed else None
+        side = target_px or (height / 4 if compressed else None)
         init.bbox.size_x, init.bbox.size_y = (side, side) if side else (width / 8, height / 8)
         init_pub.publish(init)
         client.spin_for(1.0)
@@ -146,15 +148,25 @@ def main() -> int:
     parser.add_argument('--compressed', action='store_true',
                         help='publish JPEG CompressedImage instead of raw Image')
     parser.add_argument('--reduced-decode-margin', type=float, default=2.0)
+    parser.add_argument('--region-decode', type=int, choices=(0, 1), default=1,
+                        help='compressed input: decode only the search region (libturbojpeg)')
+    parser.add_argument('--target-px', type=float, default=None,
+                        help='side of the square target (default: a quarter of the height with '
+                             '--compressed, else an eighth of the width and height)')
     args = parser.parse_args()
     params = {'model': args.model, 'backend': args.backend, 'weights': args.weights,
               'num_threads': 1, 'diagnostics_period_s': 0.5}
     if args.compressed:
-        params.update(use_compressed=True, reduced_decode_margin=args.reduced_decode_margin)
+        params.update(use_compressed=True, reduced_decode_margin=args.reduced_decode_margin,
+                      region_decode=bool(args.region_decode))
     sizes = [tuple(int(v) for v in s.split('x')) for s in args.sizes.split(',')]
-    rows = [measure(size, args.frames, params, args.source, args.compressed) for size in sizes]
-    kind = (f'JPEG, reduced_decode_margin {args.reduced_decode_margin:g}' if args.compressed
-            else 'raw bgr8')
+    rows = [measure(size, args.frames, params, args.source, args.compressed, args.target_px)
+            for size in sizes]
+    kind = (f'JPEG, reduced_decode_margin {args.reduced_decode_margin:g}, region_decode '
+            f'{args.region_decode}' if args.compressed else 'raw bgr8')
+    if args.target_px:
+        kind += f', target {args.target_px:g} px'
+
     print(f'model {args.model} on {args.backend}, 1 inference thread, lockstep, '
           f'{args.frames} frames per size, {kind}, '
           f'profile {os.environ["FASTDDS_DEFAULT_PROFILES_FILE"]}\n')

@@ -27,7 +27,7 @@ from lite_tracker_ros.core.absence import AbsencePolicy, Candidate
 from lite_tracker_ros.core.backend import Backend
 from lite_tracker_ros.core.batched_search import search_many
 from lite_tracker_ros.core.center_decode import box_to_crop_pixels, decode_center, hann_window
-from lite_tracker_ros.core.crop import crop_resampling, sample_target
+from lite_tracker_ros.core.crop import crop_region, crop_resampling, sample_target
 from lite_tracker_ros.core.frame import as_frame
 from lite_tracker_ros.core.geometry import clip_box, map_box_back
 from lite_tracker_ros.core.model_spec import ModelSpec
@@ -96,6 +96,9 @@ class CenterHeadTracker(TrackerLoop):
 
     def _next_resampling(self, box: BoxXYWH) -> float | None:
         return crop_resampling(box, self.spec.search.factor, self.spec.search.size)
+
+    def _next_region(self, box: BoxXYWH) -> tuple[float, float, float, float] | None:
+        return crop_region(box, self.spec.search.factor)
 
     # long-term mode (lite_tracker_ros.core.long_term): normal search crops tiled over the
     # frame, batched through the backend where it allows, against the template cached at init

@@ -64,6 +64,20 @@ def crop_resampling(box: BoxXYWH, factor: float, out_size: int) -> float:
     return math.ceil(math.sqrt(box.w * box.h) * factor) / out_size
 
 
+def crop_region(box: BoxXYWH, factor: float,
+                grow: float = 0.0) -> tuple[float, float, float, float]:
+    """
+    Return ``(x0, y0, x1, y1)`` of the square :func:`sample_target` reads for ``box``.
+
+    Grown by ``grow`` times its side on every side (for a region decode; not clipped).
+    """
+    side = math.ceil(math.sqrt(box.w * box.h) * factor)
+    x1 = round(float(box.x + 0.5 * box.w - side * 0.5))
+    y1 = round(float(box.y + 0.5 * box.h - side * 0.5))
+    extra = grow * side
+    return (x1 - extra, y1 - extra, x1 + side + extra, y1 + side + extra)
+
+
 def _read_range(start: int, side: int, size: int) -> tuple[int, int]:
     end = start + side
     # the reference pads max(end - size + 1, 0) at the far side: one too many, so the last
@@ -77,14 +91,18 @@ def _read_range(start: int, side: int, size: int) -> tuple[int, int]:
 def sample_target(frame: Frame, box: BoxXYWH, factor: float, out_size: int) -> TargetCrop:
     """Crop ``factor`` times the box's geometric-mean side around its centre, resized."""
     window = crop_window(box, factor, frame.width, frame.height)
+    (x_lo, x_hi), (y_lo, y_hi) = window.read_x, window.read_y
+    # a region decode: the frame that holds the window (the bilinear read of a reduced frame
+    # reaches two of its pixels further)
+    frame = frame.covering(x_lo, y_lo, x_hi, y_hi, 2 * frame.scale if frame.scale > 1 else 0)
     if frame.scale != 1:  # a reduced decode: same window, read through the scale
         pixels = crop_reduced(frame, window.x1, window.y1, window.side, out_size, (0.0,) * 4)
         return TargetCrop(np.ascontiguousarray(_to_rgb(pixels, frame.order)),
                           out_size / window.side)
-    (x_lo, x_hi), (y_lo, y_hi) = window.read_x, window.read_y
     padded = np.zeros((window.side, window.side, 3), dtype=np.uint8)
     if x_hi > x_lo and y_hi > y_lo:
-        region = _to_rgb(frame.pixels[y_lo:y_hi, x_lo:x_hi], frame.order)
+        ox, oy = frame.origin
+        region = _to_rgb(frame.pixels[y_lo - oy:y_hi - oy, x_lo - ox:x_hi - ox], frame.order)
         padded[y_lo - window.y1:y_hi - window.y1, x_lo - window.x1:x_hi - window.x1] = region
     resized = cv2.resize(padded, (out_size, out_size), interpolation=cv2.INTER_LINEAR)
     return TargetCrop(resized, out_size / window.side)

@@ -32,7 +32,7 @@ from lite_tracker_ros.core.absence import AbsencePolicy, Candidate
 from lite_tracker_ros.core.backend import Backend
 from lite_tracker_ros.core.batched_search import search_many
 from lite_tracker_ros.core.center_decode import box_to_crop_pixels
-from lite_tracker_ros.core.crop import crop_resampling, sample_target
+from lite_tracker_ros.core.crop import crop_region, crop_resampling, sample_target
 from lite_tracker_ros.core.fartrack_template_memory import TemplateMemory
 from lite_tracker_ros.core.frame import as_frame
 from lite_tracker_ros.core.geometry import clip_box, map_box_back
@@ -122,6 +122,14 @@ class FARTrackTracker(TrackerLoop):
         spec = self.spec
         return min(crop_resampling(box, spec.search.factor, spec.search.size),
                    crop_resampling(box, spec.template.factor, spec.template.size))
+
+    def _next_region(self, box: BoxXYWH) -> tuple[float, float, float, float] | None:
+        # the search crop, grown by the template crop of a box centred anywhere in it and up to
+        # twice the present size (the template is cut around the new box, known only after the
+        # search); a template that still leaves it reads a whole decode (Frame.covering)
+        spec = self.spec
+        grow = spec.template.factor / spec.search.factor  # half a template side of 2x the box
+        return crop_region(box, spec.search.factor, grow)
 
     def _forget(self) -> None:
         """Forget the template memory too."""

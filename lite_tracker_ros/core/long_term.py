@@ -151,6 +151,17 @@ class LongTermTracker:
         inner = getattr(self.inner, 'search_resampling', None)
         return inner() if inner is not None else None
 
+    def search_region(self) -> Optional[tuple[float, float, float, float]]:
+        """
+        Full-image pixels ``(x0, y0, x1, y1)`` the next crop reads, for a region JPEG decode.
+
+        None (decode whole) while searching, as :meth:`search_resampling`.
+        """
+        if self._searching:
+            return None
+        inner = getattr(self.inner, 'search_region', None)
+        return inner() if inner is not None else None
+
     def update(self, frame: FrameLike) -> TrackResult:
         if self._searching:
             return self._search(as_frame(frame))

@@ -229,9 +229,27 @@ class NanoTracker(TrackerLoop):
         half = (side + 1) // 2
         return SquareWindow(int(self._cx) - half, int(self._cy) - half, max(side, 1))
 
+    def _next_region(self, box: BoxXYWH) -> tuple[float, float, float, float] | None:
+        """Its search window; None with the OpenCV arithmetic (whole frames only)."""
+        if self._quirks is not None:
+            return None
+        window = SquareWindow.around(self._cx, self._cy,
+                                     round(self._params.search_side(self._w, self._h)))
+        return (window.x0, window.y0, window.x0 + window.side, window.y0 + window.side)
+
     def _crop(self, frame: Frame, window: SquareWindow, out_size: int) -> np.ndarray:
+        if self._quirks is not None and frame.whole is not None:
+            frame = frame.whole()  # the OpenCV arithmetic pads with the whole frame's mean
+        # a region decode: the frame that holds the window (a reduced frame's bilinear read
+        # reaches two of its pixels further)
+        frame = frame.covering(window.x0, window.y0, window.x0 + window.side,
+                               window.y0 + window.side,
+                               2 * frame.scale if frame.scale > 1 else 0)
         if frame.scale != 1:
             return crop_reduced(frame, window.x0, window.y0, window.side, out_size, None)
+        if frame.origin != (0, 0):  # a region: the same window, from the region's corner
+            window = SquareWindow(window.x0 - frame.origin[0], window.y0 - frame.origin[1],
+                                  window.side)
         pixels = frame.pixels
         pad = None
         if (self._quirks is not None and self._quirks.frame_mean_pad

@@ -30,8 +30,13 @@ def crop_reduced(frame: Frame, x0: int, y0: int, side: int, out_size: int,
 
     The result keeps the frame's channel layout. ``pad_value`` None pads with the mean colour of
     the part of the window inside the image (NanoTrack's rule), as :func:`crop_square` does.
+    A frame with an ``origin`` (region decode) is read the same way, shifted; its array must
+    hold the window's part inside the image (see :meth:`Frame.covering`).
     """
     pixels, scale = frame.pixels, float(frame.scale)
+    # a region decode: window coordinates relative to the region's corner (the caller made sure
+    # the region holds the window's part inside the image)
+    x0, y0 = x0 - frame.origin[0], y0 - frame.origin[1]
     step = side / out_size
     # reduced coordinate of output pixel u: u * gain + offset
     gain = step / scale

@@ -113,6 +113,7 @@ def wide_search_crop(frame, window, scale: float, base_size: int, stride: int) -
         return base_size + stride * int(np.ceil(extra / stride - 1e-9))
 
     out_w, out_h = network_size(window.width), network_size(window.height)
+    frame = frame.covering(0, 0, frame.width, frame.height)  # a region decode: the whole frame
     pixels = frame.pixels
     x0 = window.cx - 0.5 * out_w / scale
     y0 = window.cy - 0.5 * out_h / scale

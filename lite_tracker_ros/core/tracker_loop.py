@@ -20,7 +20,9 @@ the track state, the track id and the box (a test enforces it); a loop implement
 * ``_forget()``: drop the family's own track state on ``reset`` (optional);
 * ``_move_to(box)``: follow a box the long-term mode chose; return the box to keep (optional);
 * ``_next_resampling(box)``: image pixels per network input pixel of the next crop, or None
-  (optional; the default says nothing).
+  (optional; the default says nothing);
+* ``_next_region(box)``: the image region ``(x0, y0, x1, y1)`` the next update reads, or None
+  (optional; the default says nothing, and a compressed frame is then decoded whole).
 
 ``search_side`` (the long-term mode's normal window) defaults to the search crop's side around
 the box, read from the loop's ``spec`` (every loop names its ModelSpec so); NanoTrack overrides it.
@@ -143,6 +145,16 @@ class TrackerLoop:
             return None
         return self._next_resampling(self._box)
 
+    def search_region(self) -> tuple[float, float, float, float] | None:
+        """
+        Full-image pixels ``(x0, y0, x1, y1)`` the next update reads; None when IDLE or unknown.
+
+        A compressed input may decode only this region (``core.region_decode``).
+        """
+        if self._state is TrackState.IDLE or self._box is None:
+            return None
+        return self._next_region(self._box)
+
     def search_side(self, box: BoxXYWH) -> float:
         """Side, in image pixels, of the normal search window around ``box``."""
         search = self.spec.search  # every loop names its ModelSpec ``spec``
@@ -163,4 +175,7 @@ class TrackerLoop:
         return box
 
     def _next_resampling(self, box: BoxXYWH) -> float | None:
+        return None
+
+    def _next_region(self, box: BoxXYWH) -> tuple[float, float, float, float] | None:
         return None

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 import enum
 import math
+from typing import Callable, Optional
 
 import numpy as np
 
@@ -76,12 +77,48 @@ class Frame:
     ``pixels`` covers full-image pixels ``[i*scale, (i+1)*scale)`` x ``[j*scale, (j+1)*scale)``,
     and ``full_size`` is the full image's ``(width, height)``. ``width``/``height`` and every
     box stay in full-image pixels; only the crops read ``pixels`` through the scale.
+
+    A frame decoded only in a region (libjpeg-turbo lossless crop) has ``origin`` ``(x, y)``:
+    the full-image pixel where ``pixels[0, 0]`` (at its scale) starts; the array then covers
+    only part of the image. ``whole`` decodes the whole image (once) for a read that leaves the
+    region: crops ask :meth:`covering` for a frame that holds their window, so a region that
+    turns out too small costs a whole decode, never wrong pixels.
     """
 
     pixels: np.ndarray
     order: ChannelOrder = ChannelOrder.RGB
     scale: int = 1
     full_size: tuple[int, int] | None = None
+    origin: tuple[int, int] = (0, 0)
+    whole: Optional[Callable[[], Frame]] = field(default=None, compare=False, repr=False)
+
+    def region(self) -> tuple[int, int, int, int]:
+        """``(x0, y0, x1, y1)``: the full-image pixels that ``pixels`` covers (clipped)."""
+        x0, y0 = self.origin
+        rows, cols = self.pixels.shape[:2]
+        return (x0, y0, min(x0 + cols * self.scale, self.width),
+                min(y0 + rows * self.scale, self.height))
+
+    def covering(self, x0: float, y0: float, x1: float, y1: float, margin: int = 0) -> Frame:
+        """
+        Return a frame that holds full-image window ``[x0, x1) x [y0, y1)``.
+
+        This frame if its pixels hold the window (clipped to the image, grown by ``margin``
+        pixels), else the whole-image frame where one is known (a region decode's ``whole``).
+        """
+        if self.whole is None:
+            return self
+        width, height = self.width, self.height
+        need_x0, need_y0 = max(math.floor(x0) - margin, 0), max(math.floor(y0) - margin, 0)
+        need_x1 = min(math.ceil(x1) + margin, width)
+        need_y1 = min(math.ceil(y1) + margin, height)
+        if need_x1 <= need_x0 or need_y1 <= need_y0:
+            return self  # nothing of the window is in the image: any frame pads it alike
+        have = self.region()
+        if (have[0] <= need_x0 and have[1] <= need_y0 and need_x1 <= have[2]
+                and need_y1 <= have[3]):
+            return self
+        return self.whole()
 
     @property
     def height(self) -> int:

@@ -21,6 +21,7 @@ def draw_result(frame: Frame, result: TrackResult | None) -> tuple[np.ndarray, C
     debug image must never be why a frame fails. Corners are clipped to just outside the image,
     which draws the same and keeps them within OpenCV's integer range.
     """
+    frame = frame.covering(0, 0, frame.width, frame.height)  # a region decode: draw on all
     pixels = frame.pixels
     if frame.order is ChannelOrder.MONO:
         pixels, order = cv2.cvtColor(pixels, cv2.COLOR_GRAY2RGB), ChannelOrder.RGB

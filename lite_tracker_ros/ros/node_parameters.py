@@ -49,6 +49,7 @@ class TrackerParameters:
     processing_timeout_s: float = 10.0
     max_image_pixels: int = 8192 * 8192
     reduced_decode_margin: float = 2.0
+    region_decode: bool = True
     camera_info_topic: str = ''
     motion_filter: bool = False
     smooth_box: bool = False
@@ -110,6 +111,8 @@ _DESCRIPTIONS = {
     'reduced_decode_margin': 'compressed input: decode JPEGs at 1/2, 1/4, 1/8 while that keeps '
                              'this many decoded pixels per network input pixel of the search '
                              'crop; 0 = always whole',
+    'region_decode': 'compressed input: decode only the JPEG region the next crop reads '
+                     '(needs the system libturbojpeg; without it, whole frames)',
     'camera_info_topic': 'CameraInfo for ~/bearing; empty: the camera_info sibling of the image '
                          'topic',
     'motion_filter': 'constant-velocity Kalman filter on the box: velocity in diagnostics and '

@@ -214,7 +214,8 @@ class TrackerNode(LifecycleNode):
             self.create_timer(params.diagnostics_period_s, self._publish_diagnostics,
                               clock=Clock(clock_type=ClockType.STEADY_TIME)),
         ]
-        self._compressed = CompressedInput(params.reduced_decode_margin)
+        self._compressed = CompressedInput(params.reduced_decode_margin,
+                                           params.use_compressed and params.region_decode)
         self._servo = ServoOutputs(self, params, self.health, self._image_topic)
         self._interfaces += self._servo.entities
         if params.long_term:
@@ -528,7 +529,8 @@ class TrackerNode(LifecycleNode):
             return self._to_frame(msg)
         # while tracking, a JPEG is decoded only as finely as the next search crop reads it
         resampling = getattr(self.tracker, 'search_resampling', lambda: None)()
-        return self._compressed.to_frame(msg, resampling, self.params.max_image_pixels)
+        region = getattr(self.tracker, 'search_region', lambda: None)()
+        return self._compressed.to_frame(msg, resampling, self.params.max_image_pixels, region)
 
     # -- diagnostics -----------------------------------------------------------------------
 
@@ -553,6 +555,10 @@ class TrackerNode(LifecycleNode):
         if self.params.use_compressed:
             tracker.values['decode.frames_by_scale'] = ', '.join(
                 f'1/{s}: {n}' for s, n in sorted(dict(self._compressed.frames_by_scale).items()))
+            decoder = self._compressed.region_decoder
+            tracker.values['decode.region_frames'] = (
+                str(self._compressed.region_frames) if decoder is not None
+                else 'off' if not self.params.region_decode else 'off (no libturbojpeg)')
         statuses = [(f'{node}: tracker', tracker),
                     (f'{node}: {self._image_topic} topic status', topics['input']),
                     (f'{node}: {self.resolve_topic_name("~/detections")} topic status',

@@ -67,3 +67,44 @@ def test_margin_zero_and_non_jpeg_decode_whole():
 def test_camera_info_is_the_image_transport_sibling(image_topic, expected):
     from lite_tracker_ros.ros.servo_outputs import camera_info_topic_for
     assert camera_info_topic_for(image_topic) == expected
+
+
+def _textured_jpeg(width, height):
+    small = np.random.default_rng(5).integers(0, 256, (height // 8, width // 8, 3), np.uint8)
+    image = cv2.resize(small, (width, height), interpolation=cv2.INTER_CUBIC)
+    return SimpleNamespace(format='jpeg', data=cv2.imencode('.jpg', image)[1].tobytes())
+
+
+def test_region_decode_follows_the_crop_and_keeps_init_frames_whole():
+    from lite_tracker_ros.core.region_decode import RegionDecoder
+    if RegionDecoder.load() is None:
+        pytest.skip('no system libturbojpeg: the region path is off (fallback tested below)')
+    decoder = CompressedInput(margin=2.0, region_decode=True)
+    msg = _textured_jpeg(1920, 1080)
+    whole = cv2.imdecode(np.frombuffer(msg.data, np.uint8), cv2.IMREAD_COLOR)
+    region = (900.0, 500.0, 1157.0, 757.0)
+    assert decoder.to_frame(msg, 1.0, region=region).origin == (0, 0)  # size not checked yet
+    assert decoder.to_frame(msg, None, region=region).origin == (0, 0)  # idle: whole
+    frame = decoder.to_frame(msg, 1.0, region=region)
+    x0, y0, x1, y1 = frame.region()
+    assert frame.scale == 1 and x0 <= 900 and y0 <= 500 and x1 >= 1157 and y1 >= 757
+    assert np.array_equal(frame.pixels[1:-1, 1:-1], whole[y0 + 1:y1 - 1, x0 + 1:x1 - 1])
+    # a region too large to pay off: the reduced (or whole) decode as before
+    assert decoder.to_frame(msg, 9.0, region=(0.0, 0.0, 1900.0, 1000.0)).origin == (0, 0)
+    assert decoder.region_frames == 1
+    assert dict(decoder.frames_by_scale) == {1: 3, 4: 1}
+
+
+def test_without_libturbojpeg_region_input_decodes_as_before(monkeypatch):
+    from lite_tracker_ros.core import region_decode
+    monkeypatch.setattr(region_decode, '_library', lambda name: None)
+    decoder = CompressedInput(margin=2.0, region_decode=True)
+    assert decoder.region_decoder is None
+    msg = _textured_jpeg(1920, 1080)
+    whole = cv2.imdecode(np.frombuffer(msg.data, np.uint8), cv2.IMREAD_COLOR)
+    decoder.to_frame(msg, None)
+    frame = decoder.to_frame(msg, 1.0, region=(900.0, 500.0, 1157.0, 757.0))
+    assert frame.origin == (0, 0) and frame.whole is None
+    assert np.array_equal(frame.pixels, whole)
+    assert decoder.to_frame(msg, 9.0, region=(900.0, 500.0, 1157.0, 757.0)).scale == 4
+    assert decoder.region_frames == 0

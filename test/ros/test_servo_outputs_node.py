@@ -147,16 +147,22 @@ def test_bearing_prediction_and_reduced_decode_over_dds(sot_dir, monkeypatch):
     # boxes: the offline tracker through the same decoder
     from lite_tracker_ros.factory import create_tracker
     offline = create_tracker('nanotrack_v2', backend='onnxruntime', num_threads=1)
-    decoder = CompressedInput(margin=1.0)
+    decoder = CompressedInput(margin=1.0, region_decode=True)  # as the node (its default)
     offline.init(decoder.to_frame(messages[0], None), box)
     for msg, array in zip(messages[1:], online + mismatched):
-        expected = offline.update(decoder.to_frame(msg, offline.search_resampling())).box
+        expected = offline.update(decoder.to_frame(msg, offline.search_resampling(),
+                                                   region=offline.search_region())).box
         [det] = array.detections
         np.testing.assert_allclose(
             [det.bbox.center.position.x, det.bbox.center.position.y, det.bbox.size_x,
              det.bbox.size_y], [expected.cx, expected.cy, expected.w, expected.h], atol=1e-3)
     assert decoder.frames_by_scale[2] > 0, 'the test frames should be decoded at 1/2'
     assert '1/2: ' in good['decode.frames_by_scale']
+    # a count where libturbojpeg is present (read before the last frames), 'off (...)' else
+    if decoder.region_decoder is not None:
+        assert 0 <= int(good['decode.region_frames']) <= decoder.region_frames
+    else:
+        assert good['decode.region_frames'] == 'off (no libturbojpeg)'
 
     # bearing: same header as the image, OpenCV's undistorted ray through the box centre
     by_stamp = {stamp_of(b): b for b in bearings}
