@@ -68,8 +68,11 @@ class AbsencePolicy:
     #: consecutive frames a candidate must be confirmed on, near the previous confirmation
     confirm_frames: int = 2
     #: frames after a re-acquisition during which a frame under the re-acquisition level
-    #: counts as weak: a look-alike taken by mistake seldom keeps the target's level
-    probation: int = 10
+    #: counts as weak: a look-alike taken by mistake seldom keeps the target's level. Short,
+    #: because the real target seldom keeps it either: after an occlusion or a cut NanoTrack
+    #: v2 scores it 1-2 log-odds under its pre-loss level for many frames (blur, pose, new
+    #: background), and 10 frames dropped it again and again (docs/benchmarks.md, issue 12)
+    probation: int = 3
     #: a candidate whose box aspect ratio differs from the lost target's by more than this
     #: factor is another object, whatever its score (look-alikes of another shape score high)
     max_aspect_change: float = 1.6

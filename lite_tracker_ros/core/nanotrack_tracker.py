@@ -67,12 +67,8 @@ class NanoTracker(TrackBookkeeping):
     #: sequences of ../shared/data/sot, v2 scores under it on under 1 % of frames; a Siamese score
     #: stays high on a distractor, so it flags a vanished target more than a drift.
     default_lost_threshold = 0.25
-    #: long-term mode: calibrated on NanoTrack v2 (see docs/benchmarks.md, long-term section).
-    #: A re-acquired target is held to the level it was taken at for 3 frames, not 10: after
-    #: an occlusion or a cut v2 scores the real target 1-2 log-odds under its pre-loss level
-    #: for many frames (blur, pose, new background), so a longer probation dropped it again
-    #: and again and it was never published 5 frames in a row
-    default_absence_policy = AbsencePolicy(probation=3)
+    #: long-term mode: calibrated on NanoTrack v2 (see docs/benchmarks.md, long-term section)
+    default_absence_policy = AbsencePolicy()
     #: a fully convolutional model: one larger search image per frame, up to 3x the normal side
     search_budget = SearchBudget(max_scale=3.0, per_frame=1, growth=1.6, verify=2,
                                  verify_scales=(0.8, 1.0, 1.25))

@@ -265,6 +265,30 @@ def test_a_flood_of_proposals_is_cut_to_the_first_few():
     assert 0 < proposed <= MAX_PROPOSALS + 4  # the proposals plus the plan's own windows
 
 
+@pytest.mark.parametrize('probation, dropped', [(3, False), (10, True)])
+def test_probation_holds_only_its_first_frames_to_the_take_level(probation, dropped):
+    # after the take the target scores 6 and 7.5 by turns: under the take level (min(9.2 - 2,
+    # 7) = 7) now and then, never 3.5 under the pre-loss level (9.2)
+    inner = ScriptedTracker([STRONG] * 10 + [DISTRACTOR] * 2)
+    policy = AbsencePolicy(drop=3.5, lost_after=2, reacquire_drop=2.0, confirm_frames=2,
+                           probation=probation)
+    tracker = LongTermTracker(inner, policy=policy)
+    tracker.init(FRAME, BoxXYWH(100, 100, 20, 20))
+    for _ in range(12):
+        tracker.update(FRAME)
+    assert tracker.state is TrackState.SEARCHING
+    inner.found_at = BoxXYWH(104, 100, 20, 20)
+    for _ in range(10):
+        if tracker.update(FRAME).state is TrackState.TRACKING:
+            break
+    assert inner.resumed == [inner.found_at]
+    inner.scores = [p(7.5), p(6.0), p(7.5)] + [p(6.0), p(6.0), p(7.5)] * 3
+    states = [tracker.update(FRAME).state for _ in range(12)]
+    assert (TrackState.SEARCHING in states) is dropped
+    # the second frame is under the take level in probation either way: reported, not published
+    assert states[1] is TrackState.LOST
+
+
 def test_init_and_reset_leave_searching():
     inner = ScriptedTracker([STRONG] * 10 + [DISTRACTOR] * 2 + [STRONG])
     tracker = LongTermTracker(inner)
