@@ -29,6 +29,7 @@ import math
 import time
 from typing import Optional, Protocol, Sequence
 
+from lite_tracker_ros.core import appearance
 from lite_tracker_ros.core.absence import (
     AbsenceMonitor, AbsencePolicy, Candidate, margin, ReacquisitionGate)
 from lite_tracker_ros.core.frame import as_frame
@@ -92,6 +93,7 @@ class LongTermTracker:
         self._needed_margin = self.policy.reacquire_margin
         self._probation = 0
         self._proposals: list[BoxXYWH] = []
+        self._colours = None
         self.log = ReacquisitionLog()
 
     def __getattr__(self, name: str):
@@ -118,6 +120,8 @@ class LongTermTracker:
 
     def init(self, frame: FrameLike, box: BoxXYWH) -> None:
         self.inner.init(frame, box)
+        if self.policy.appearance_weight > 0:
+            self._colours = appearance.describe(as_frame(frame), box)
         self._monitor.reset()
         self._gate.reset()
         self._searching, self._plan = False, None
@@ -202,6 +206,7 @@ class LongTermTracker:
         floor = self.inner.lost_threshold  # the user's threshold holds for candidates too
         candidates = [c for c in candidates if c.score >= floor
                       and self.policy.shape_matches(c.box, self._anchor)]
+        candidates = self._weigh_appearance(frame, candidates)
         best = max(candidates, key=lambda c: c.score, default=None)
         taken = self._gate.offer(best, self._needed_margin)
         if taken is not None:
@@ -211,6 +216,25 @@ class LongTermTracker:
         # says it is not the target's (the node publishes nothing)
         return TrackResult(local.box, score, TrackState.SEARCHING, self.inner.track_id,
                            {SEARCH_STAGE: time.perf_counter() - start})
+
+    def _weigh_appearance(self, frame: Frame,
+                          candidates: list[Candidate]) -> list[Candidate]:
+        """
+        Move each candidate's score by its colour similarity to the init box (log-odds).
+
+        The network scores a look-alike nearly as high as the target; the colours inside the
+        box tell many of them apart (another walker's clothes, a piece of background). The
+        weighed score ranks the candidates and meets the re-acquisition level.
+        """
+        weight = self.policy.appearance_weight
+        if weight <= 0 or self._colours is None:
+            return candidates
+        weighed = []
+        for c in candidates:
+            similar = appearance.similarity(appearance.describe(frame, c.box), self._colours)
+            value = margin(c.score) + weight * (similar - self.policy.appearance_centre)
+            weighed.append(Candidate(c.box, 1.0 / (1.0 + math.exp(-value)), c.source))
+        return weighed
 
     def _verify(self, frame: Frame, anchor: BoxXYWH,
                 candidates: list[Candidate]) -> list[Candidate]:
