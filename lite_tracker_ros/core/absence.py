@@ -78,14 +78,14 @@ class AbsencePolicy:
     max_aspect_change: float = 1.6
     #: the same for the box area's side (square root of the area)
     max_size_change: float = 1.8
-    #: log-odds added to a search candidate's margin per unit of colour similarity to the init
-    #: box above ``appearance_centre`` (taken off below it); 0 turns the check off
+    #: log-odds taken off a search candidate's margin per unit of colour similarity to the init
+    #: box under ``appearance_centre`` (never added above it); 0 turns the check off
     #: (:mod:`~lite_tracker_ros.core.appearance`). 10: a candidate as unlike the target as a
     #: typical look-alike (0.74 against the target's 0.86, median on the calibration half)
     #: loses about one log-odds
     appearance_weight: float = 10.0
-    #: the colour similarity (Bhattacharyya coefficient) that leaves a margin unchanged (about
-    #: the median of candidates on the target on the calibration half)
+    #: the colour similarity (Bhattacharyya coefficient) from which a margin is left unchanged
+    #: (about the median of candidates on the target on the calibration half)
     appearance_centre: float = 0.85
 
     def shape_matches(self, box: BoxXYWH, reference: BoxXYWH) -> bool:

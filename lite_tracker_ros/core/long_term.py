@@ -220,7 +220,7 @@ class LongTermTracker:
     def _weigh_appearance(self, frame: Frame,
                           candidates: list[Candidate]) -> list[Candidate]:
         """
-        Move each candidate's score by its colour similarity to the init box (log-odds).
+        Lower each candidate's score by how much its colours differ from the init box's.
 
         The network scores a look-alike nearly as high as the target; the colours inside the
         box tell many of them apart (another walker's clothes, a piece of background). The
@@ -232,7 +232,11 @@ class LongTermTracker:
         weighed = []
         for c in candidates:
             similar = appearance.similarity(appearance.describe(frame, c.box), self._colours)
-            value = margin(c.score) + weight * (similar - self.policy.appearance_centre)
+            # colours only ever lower a score: a small target's init box is mostly background,
+            # and background that matches it must not be raised over the target (on the plain
+            # sequences a raised patch of snow took Skiing's track: docs/benchmarks.md)
+            shift = min(similar - self.policy.appearance_centre, 0.0)
+            value = margin(c.score) + weight * shift
             weighed.append(Candidate(c.box, 1.0 / (1.0 + math.exp(-value)), c.source))
         return weighed
 

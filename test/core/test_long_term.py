@@ -370,3 +370,19 @@ def test_appearance_weight_must_be_finite_and_not_negative():
         AbsencePolicy(appearance_weight=-1.0)
     with pytest.raises(ValueError):
         AbsencePolicy(appearance_centre=math.inf)
+
+
+def test_colours_never_raise_a_score_over_the_level():
+    # the place has the init box's very colours (all one grey) but scores under the level
+    # (6.5 against min(9.2 - 2, 7) = 7): a background that matches a small target's box, which
+    # is mostly background, must not be promoted over it
+    inner = TwoPlaces([STRONG] * 10 + [DISTRACTOR] * 2, BoxXYWH(200, 140, 20, 40),
+                      BoxXYWH(100, 140, 20, 40))
+    inner.places = [(BoxXYWH(100, 140, 20, 40), p(6.5))]
+    tracker = LongTermTracker(inner, policy=AbsencePolicy(appearance_weight=10.0))
+    tracker.init(FRAME, BoxXYWH(40, 40, 20, 40))
+    for _ in range(12):
+        tracker.update(FRAME)
+    assert tracker.state is TrackState.SEARCHING
+    assert all(tracker.update(FRAME).state is TrackState.SEARCHING for _ in range(10))
+    assert inner.resumed == []
