@@ -61,7 +61,9 @@ def describe(frame: Frame, box: BoxXYWH) -> Optional[np.ndarray]:
         hue = (hsv[..., 0] * HUE_BINS) // 180
         sat = (hsv[..., 1] * SAT_BINS) // 256
         val = (hsv[..., 2] * VAL_BINS) // 256
-        # a grey pixel's hue is noise: grey pixels are counted by brightness instead
+        # the hue of a weakly saturated pixel (under a third of full saturation) is noise:
+        # those are counted by brightness instead (counting only fully grey pixels so did
+        # worse on the calibration half's stress events)
         grey = sat == 0
         codes = np.where(grey, HUE_BINS * SAT_BINS + val, (hue * SAT_BINS + sat))
         bins = HUE_BINS * SAT_BINS + VAL_BINS
