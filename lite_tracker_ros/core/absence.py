@@ -81,11 +81,11 @@ class AbsencePolicy:
     #: log-odds taken off a search candidate's margin per unit of colour similarity to the init
     #: box under ``appearance_centre`` (never added above it); 0 turns the check off
     #: (:mod:`~lite_tracker_ros.core.appearance`). 10: a candidate as unlike the target as a
-    #: typical look-alike (0.74 against the target's 0.86, median on the calibration half)
-    #: loses about one log-odds
+    #: typical one off it (median 0.81 against 0.90 on the target, calibration half) loses
+    #: about half a log-odds, one that shares few of its colours several
     appearance_weight: float = 10.0
     #: the colour similarity (Bhattacharyya coefficient) from which a margin is left unchanged
-    #: (about the median of candidates on the target on the calibration half)
+    #: (between the medians above: docs/benchmarks.md, issue 12)
     appearance_centre: float = 0.85
 
     def shape_matches(self, box: BoxXYWH, reference: BoxXYWH) -> bool:
