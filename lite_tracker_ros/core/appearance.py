@@ -12,8 +12,8 @@ of two candidates is the target after it was lost. This module describes a box b
 inside it, laid out in horizontal bands (a person's shirt and trousers stay in their band when
 the pose changes), and compares descriptions with the Bhattacharyya coefficient (1: same
 colour distribution, 0: disjoint). The long-term mode compares each search candidate with
-the box given at init only: a description updated from tracked frames also learns the
-look-alikes the tracker followed by mistake.
+the box given at init only (a description updated from tracked frames would also learn the
+look-alikes the tracker followed by mistake).
 
 It reads only the pixels inside the box (resampled to a small fixed grid), never the whole
 frame; a frame decoded at reduced scale is read through its scale.

@@ -14,8 +14,10 @@ becomes SEARCHING, the wrapped tracker is no longer stepped, and each frame sear
 a region that grows from the last place the target was seen with confidence
 (:mod:`~lite_tracker_ros.core.search_plan`), using the template cached at init (never
 recomputed). Detector proposals given with :meth:`LongTermTracker.propose` are searched too. A
-candidate that the model scores close to what the track scored before the loss, with the lost
-target's shape, on ``confirm_frames`` consecutive frames resumes the track there (same id).
+candidate's score is lowered when its colours differ from the init box's
+(:mod:`~lite_tracker_ros.core.appearance`); one that then scores close to what the track
+scored before the loss, with the lost target's shape, on ``confirm_frames`` consecutive frames
+resumes the track there (same id).
 
 A family takes part by giving its tracker three methods (:class:`Redetecting`):
 ``search_side(box)`` (its normal search window side), ``redetect(frame, anchor, windows)`` and
@@ -120,6 +122,7 @@ class LongTermTracker:
 
     def init(self, frame: FrameLike, box: BoxXYWH) -> None:
         self.inner.init(frame, box)
+        self._colours = None
         if self.policy.appearance_weight > 0:
             self._colours = appearance.describe(as_frame(frame), box)
         self._monitor.reset()
