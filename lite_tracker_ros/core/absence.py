@@ -68,13 +68,25 @@ class AbsencePolicy:
     #: consecutive frames a candidate must be confirmed on, near the previous confirmation
     confirm_frames: int = 2
     #: frames after a re-acquisition during which a frame under the re-acquisition level
-    #: counts as weak: a look-alike taken by mistake seldom keeps the target's level
-    probation: int = 10
+    #: counts as weak: a look-alike taken by mistake seldom keeps the target's level. Short,
+    #: because the real target seldom keeps it either: after an occlusion or a cut NanoTrack
+    #: v2 scores it 1-2 log-odds under its pre-loss level for many frames (blur, pose, new
+    #: background), and 10 frames dropped it again and again (docs/benchmarks.md, issue 12)
+    probation: int = 3
     #: a candidate whose box aspect ratio differs from the lost target's by more than this
     #: factor is another object, whatever its score (look-alikes of another shape score high)
     max_aspect_change: float = 1.6
     #: the same for the box area's side (square root of the area)
     max_size_change: float = 1.8
+    #: log-odds taken off a search candidate's margin per unit of colour similarity to the init
+    #: box under ``appearance_centre`` (never added above it); 0 turns the check off
+    #: (:mod:`~lite_tracker_ros.core.appearance`). 10: a candidate as unlike the target as a
+    #: typical one off it (median 0.81 against 0.90 on the target, calibration half) loses
+    #: about half a log-odds, one that shares few of its colours several
+    appearance_weight: float = 10.0
+    #: the colour similarity (Bhattacharyya coefficient) from which a margin is left unchanged
+    #: (between the medians above: docs/benchmarks.md, issue 12)
+    appearance_centre: float = 0.85
 
     def shape_matches(self, box: BoxXYWH, reference: BoxXYWH) -> bool:
         aspect = (box.w / box.h) / (reference.w / reference.h)
@@ -84,10 +96,10 @@ class AbsencePolicy:
 
     def __post_init__(self) -> None:
         for name in ('weak_margin', 'drop', 'reacquire_drop', 'reacquire_margin',
-                     'reacquire_cap'):
+                     'reacquire_cap', 'appearance_weight', 'appearance_centre'):
             if not math.isfinite(getattr(self, name)):
                 raise ValueError(f'{name} must be a finite number, got {getattr(self, name)}')
-        for name in ('drop', 'reacquire_drop'):
+        for name in ('drop', 'reacquire_drop', 'appearance_weight'):
             if getattr(self, name) < 0:
                 raise ValueError(f'{name} must not be negative, got {getattr(self, name)}')
         for name in ('max_aspect_change', 'max_size_change'):

@@ -14,8 +14,10 @@ becomes SEARCHING, the wrapped tracker is no longer stepped, and each frame sear
 a region that grows from the last place the target was seen with confidence
 (:mod:`~lite_tracker_ros.core.search_plan`), using the template cached at init (never
 recomputed). Detector proposals given with :meth:`LongTermTracker.propose` are searched too. A
-candidate that the model scores close to what the track scored before the loss, with the lost
-target's shape, on ``confirm_frames`` consecutive frames resumes the track there (same id).
+candidate's score is lowered when its colours differ from the init box's
+(:mod:`~lite_tracker_ros.core.appearance`); one that then scores close to what the track
+scored before the loss, with the lost target's shape, on ``confirm_frames`` consecutive frames
+resumes the track there (same id).
 
 A family takes part by giving its tracker three methods (:class:`Redetecting`):
 ``search_side(box)`` (its normal search window side), ``redetect(frame, anchor, windows)`` and
@@ -31,6 +33,7 @@ import math
 import time
 from typing import Optional, Protocol, Sequence
 
+from lite_tracker_ros.core import appearance
 from lite_tracker_ros.core.absence import (
     AbsenceMonitor, AbsencePolicy, Candidate, margin, ReacquisitionGate)
 from lite_tracker_ros.core.frame import as_frame
@@ -94,6 +97,7 @@ class LongTermTracker:
         self._needed_margin = self.policy.reacquire_margin
         self._probation = 0
         self._proposals: list[BoxXYWH] = []
+        self._colours = None
         self.log = ReacquisitionLog()
 
     def __getattr__(self, name: str):
@@ -120,6 +124,9 @@ class LongTermTracker:
 
     def init(self, frame: FrameLike, box: BoxXYWH) -> None:
         self.inner.init(frame, box)
+        self._colours = None
+        if self.policy.appearance_weight > 0:
+            self._colours = appearance.describe(as_frame(frame), box)
         self._monitor.reset()
         self._gate.reset()
         self._searching, self._plan = False, None
@@ -215,6 +222,7 @@ class LongTermTracker:
         floor = self.inner.lost_threshold  # the user's threshold holds for candidates too
         candidates = [c for c in candidates if c.score >= floor
                       and self.policy.shape_matches(c.box, self._anchor)]
+        candidates = self._weigh_appearance(frame, candidates)
         best = max(candidates, key=lambda c: c.score, default=None)
         taken = self._gate.offer(best, self._needed_margin)
         if taken is not None:
@@ -224,6 +232,29 @@ class LongTermTracker:
         # says it is not the target's (the node publishes nothing)
         return TrackResult(local.box, score, TrackState.SEARCHING, self.inner.track_id,
                            {SEARCH_STAGE: time.perf_counter() - start})
+
+    def _weigh_appearance(self, frame: Frame,
+                          candidates: list[Candidate]) -> list[Candidate]:
+        """
+        Lower each candidate's score by how much its colours differ from the init box's.
+
+        The network scores a look-alike nearly as high as the target; the colours inside the
+        box tell many of them apart (another walker's clothes, a piece of background). The
+        weighed score ranks the candidates and meets the re-acquisition level.
+        """
+        weight = self.policy.appearance_weight
+        if weight <= 0 or self._colours is None:
+            return candidates
+        weighed = []
+        for c in candidates:
+            similar = appearance.similarity(appearance.describe(frame, c.box), self._colours)
+            # colours only ever lower a score: a small target's init box is mostly background,
+            # and background that matches it must not be raised over the target (on the plain
+            # sequences a raised patch of snow took Skiing's track: docs/benchmarks.md)
+            shift = min(similar - self.policy.appearance_centre, 0.0)
+            value = margin(c.score) + weight * shift
+            weighed.append(Candidate(c.box, 1.0 / (1.0 + math.exp(-value)), c.source))
+        return weighed
 
     def _verify(self, frame: Frame, anchor: BoxXYWH,
                 candidates: list[Candidate]) -> list[Candidate]:

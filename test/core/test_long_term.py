@@ -265,6 +265,30 @@ def test_a_flood_of_proposals_is_cut_to_the_first_few():
     assert 0 < proposed <= MAX_PROPOSALS + 4  # the proposals plus the plan's own windows
 
 
+@pytest.mark.parametrize('probation, dropped', [(3, False), (10, True)])
+def test_probation_holds_only_its_first_frames_to_the_take_level(probation, dropped):
+    # after the take the target scores 6 and 7.5 by turns: under the take level (min(9.2 - 2,
+    # 7) = 7) now and then, never 3.5 under the pre-loss level (9.2)
+    inner = ScriptedTracker([STRONG] * 10 + [DISTRACTOR] * 2)
+    policy = AbsencePolicy(drop=3.5, lost_after=2, reacquire_drop=2.0, confirm_frames=2,
+                           probation=probation)
+    tracker = LongTermTracker(inner, policy=policy)
+    tracker.init(FRAME, BoxXYWH(100, 100, 20, 20))
+    for _ in range(12):
+        tracker.update(FRAME)
+    assert tracker.state is TrackState.SEARCHING
+    inner.found_at = BoxXYWH(104, 100, 20, 20)
+    for _ in range(10):
+        if tracker.update(FRAME).state is TrackState.TRACKING:
+            break
+    assert inner.resumed == [inner.found_at]
+    inner.scores = [p(7.5), p(6.0), p(7.5)] + [p(6.0), p(6.0), p(7.5)] * 3
+    states = [tracker.update(FRAME).state for _ in range(12)]
+    assert (TrackState.SEARCHING in states) is dropped
+    # the second frame is under the take level in probation either way: reported, not published
+    assert states[1] is TrackState.LOST
+
+
 def test_init_and_reset_leave_searching():
     inner = ScriptedTracker([STRONG] * 10 + [DISTRACTOR] * 2 + [STRONG])
     tracker = LongTermTracker(inner)
@@ -302,3 +326,63 @@ def test_factory_wraps_only_when_asked(nanotrack_dir, monkeypatch):
                              long_term=True, lost_threshold=0.3)
     assert isinstance(wrapped, LongTermTracker) and type(wrapped.inner) is NanoTracker
     assert wrapped.lost_threshold == 0.3 and wrapped.spec.name == 'nanotrack_v2'
+
+
+class TwoPlaces(ScriptedTracker):
+    """Every search finds the same two places: a look-alike scored a bit higher, and the target."""
+
+    def __init__(self, scores, target, look_alike):
+        super().__init__(scores)
+        self.places = [(look_alike, p(7.6)), (target, p(7.2))]
+
+    def redetect(self, frame, anchor, windows):
+        self.searched.append(list(windows))
+        return [Candidate(box, score) for box, score in self.places]
+
+
+@pytest.mark.parametrize('weight, taken', [(10.0, 'target'), (0.0, 'look-alike')])
+def test_colours_of_the_init_box_decide_between_two_places_the_model_scores_alike(weight, taken):
+    # a red-over-blue figure at init; later the target (same colours) and a green figure of
+    # the same shape, which the model scores 0.4 log-odds higher
+    pixels = np.full((240, 320, 3), 90, np.uint8)
+    pixels[40:60, 40:60], pixels[60:80, 40:60] = (0, 0, 200), (200, 0, 0)
+    start = BoxXYWH(40, 40, 20, 40)
+    later = pixels.copy()
+    later[40:80, 40:60] = 90  # the target left its place
+    later[140:160, 200:220], later[160:180, 200:220] = (0, 0, 200), (200, 0, 0)
+    later[140:180, 100:120] = (0, 180, 0)
+    target, look_alike = BoxXYWH(200, 140, 20, 40), BoxXYWH(100, 140, 20, 40)
+    inner = TwoPlaces([STRONG] * 10 + [DISTRACTOR] * 2, target, look_alike)
+    policy = AbsencePolicy(drop=3.5, lost_after=2, reacquire_drop=2.0, confirm_frames=2,
+                           appearance_weight=weight)
+    tracker = LongTermTracker(inner, policy=policy)
+    tracker.init(pixels, start)
+    for _ in range(12):
+        tracker.update(later)
+    assert tracker.state is TrackState.SEARCHING
+    for _ in range(4):
+        tracker.update(later)
+    assert inner.resumed == [target if taken == 'target' else look_alike]
+
+
+def test_appearance_weight_must_be_finite_and_not_negative():
+    with pytest.raises(ValueError):
+        AbsencePolicy(appearance_weight=-1.0)
+    with pytest.raises(ValueError):
+        AbsencePolicy(appearance_centre=math.inf)
+
+
+def test_colours_never_raise_a_score_over_the_level():
+    # the place has the init box's very colours (all one grey) but scores under the level
+    # (6.5 against min(9.2 - 2, 7) = 7): a background that matches a small target's box, which
+    # is mostly background, must not be promoted over it
+    inner = TwoPlaces([STRONG] * 10 + [DISTRACTOR] * 2, BoxXYWH(200, 140, 20, 40),
+                      BoxXYWH(100, 140, 20, 40))
+    inner.places = [(BoxXYWH(100, 140, 20, 40), p(6.5))]
+    tracker = LongTermTracker(inner, policy=AbsencePolicy(appearance_weight=10.0))
+    tracker.init(FRAME, BoxXYWH(40, 40, 20, 40))
+    for _ in range(12):
+        tracker.update(FRAME)
+    assert tracker.state is TrackState.SEARCHING
+    assert all(tracker.update(FRAME).state is TrackState.SEARCHING for _ in range(10))
+    assert inner.resumed == []

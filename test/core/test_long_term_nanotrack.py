@@ -63,7 +63,9 @@ def _hidden_run(tracker, frames, truth, on_frame=None):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize('name', ['Human7', 'Jogging'])
+# Couple: after its second event v2 scores the walker 1-2 log-odds under the pre-loss level for
+# many frames; a long probation dropped it again and again (never 5 frames published in a row)
+@pytest.mark.parametrize('name', ['Human7', 'Jogging', 'Couple'])
 def test_hidden_target_is_reported_lost_then_reacquired(name, sot_dir, nanotrack_dir):
     frames, truth = _sequence(sot_dir, name)
     tracker = LongTermTracker(NanoTracker(SPECS[V2], _backend(nanotrack_dir), PARAMS[V2]))
