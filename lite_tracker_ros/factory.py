@@ -122,21 +122,15 @@ def _default_weights(name: str) -> Path:
         raise TrackerCreationError(f'no weights given and {error}') from error
 
 
-def _torch_backend(network: 'TrackerNetwork', device: str, num_threads: int) -> Backend:
-    import torch
-
-    from lite_tracker_ros.backends.torch_backend import TorchBackend
+def _network_backend(backend: str, network: 'TrackerNetwork', device: str, precision: str,
+                     num_threads: int) -> Backend:
+    """A backend that runs the loaded network itself (torch; its table row says so)."""
+    from lite_tracker_ros.backends.registry import make_backend
     try:
-        torch_device = torch.device(device)
-    except RuntimeError as error:
-        raise TrackerCreationError(f'device {device!r} not understood ({error}); use e.g. '
-                                   "'cpu' or 'cuda:0'") from error
-    if torch_device.type == 'cuda' and not torch.cuda.is_available():
-        raise TrackerCreationError(f'device {device!r} requested but this torch has no CUDA '
-                                   "device; use device='cpu'")
-    if num_threads > 0:
-        torch.set_num_threads(num_threads)  # process-wide: torch has no per-model setting
-    return TorchBackend(network, device=device)
+        return make_backend(backend, device=device, precision=precision,
+                            num_threads=num_threads, network=network)
+    except ValueError as error:
+        raise TrackerCreationError(str(error)) from error
 
 
 def _exported_backend(spec: ModelSpec, weights: Path,
@@ -178,7 +172,8 @@ def create_tracker(model: str, backend: str = 'torch', device: str = 'cpu',
     :class:`~lite_tracker_ros.core.long_term.LongTermTracker` (absence reported, the target
     searched for and taken back). Raises TrackerCreationError with what to change.
     """
-    from lite_tracker_ros.backends.registry import BackendUnavailableError, check_available
+    from lite_tracker_ros.backends.registry import (BackendUnavailableError, check_available,
+                                                     runs_network)
 
     try:
         check_available(backend, device, precision)
@@ -206,8 +201,8 @@ def create_tracker(model: str, backend: str = 'torch', device: str = 'cpu',
         def load() -> 'TrackerNetwork':
             return load_network(spec.name, state if state is not None else weights)
 
-        if backend == 'torch':
-            runner = _torch_backend(load(), device, num_threads)
+        if runs_network(backend):
+            runner = _network_backend(backend, load(), device, precision, num_threads)
         else:
             runner = _exported_backend(spec, weights, load, backend, device, precision,
                                        num_threads)

@@ -140,8 +140,16 @@ def _build_torch(*, device: str, precision: str, num_threads: int, network: Any,
     import torch
 
     from lite_tracker_ros.backends.torch_backend import TorchBackend
+    try:
+        torch_device = torch.device(device)
+    except RuntimeError as error:
+        raise ValueError(f'device {device!r} not understood ({error}); use e.g. '
+                         "'cpu' or 'cuda:0'") from error
+    if torch_device.type == 'cuda' and not torch.cuda.is_available():
+        raise ValueError(f'device {device!r} requested but this torch has no CUDA '
+                         "device; use device='cpu'")
     if num_threads > 0:
-        torch.set_num_threads(num_threads)
+        torch.set_num_threads(num_threads)  # process-wide: torch has no per-model setting
     return TorchBackend(network, device=device, **options)
 
 
@@ -241,6 +249,11 @@ def _row(name: str) -> BackendRow:
         raise BackendUnavailableError(f'unknown backend {name!r}; backends: '
                                       f'{describe_available()}')
     return BACKEND_TABLE[name]
+
+
+def runs_network(name: str) -> bool:
+    """Whether backend ``name`` runs the loaded network itself (else the exported graphs)."""
+    return _row(name).runs == 'network'
 
 
 def backend_info(name: str) -> BackendInfo:

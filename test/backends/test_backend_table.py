@@ -84,3 +84,24 @@ def test_descriptions_say_what_the_backends_do():
     assert registry.graph_precision('onnxruntime', 'cpu', 'fp16') == 'fp16'
     onnxruntime_part = precisions.split('onnxruntime:')[1].split(';')[0]
     assert 'float16 graphs on cpu' in onnxruntime_part
+
+
+def test_a_row_that_runs_the_network_is_given_the_loaded_network(monkeypatch,
+                                                                  synthetic_weights_file):
+    """create_tracker follows the row's ``runs``: no edit to the factory for such a backend."""
+    from lite_tracker_ros.backends.torch_backend import TorchBackend
+    from lite_tracker_ros.factory import create_tracker
+    from lite_tracker_ros.networks.base import TrackerNetwork
+    built = []
+
+    def build(**arguments):
+        built.append(arguments)
+        return TorchBackend(arguments['network'], device='cpu')
+    row = BackendRow('standin_net', lambda: BackendInfo('standin_net', ('cpu',), 'net 0.1'),
+                     build, runs='network', devices=('cpu',), graphs={'fp32': 'fp32'})
+    monkeypatch.setitem(registry.BACKEND_TABLE, row.name, row)
+    tracker = create_tracker('litetrack_b4', backend='standin_net',
+                             weights=synthetic_weights_file('litetrack_b4'), num_threads=1)
+    [arguments] = built
+    assert isinstance(arguments['network'], TrackerNetwork) and arguments['graphs'] is None
+    assert arguments['num_threads'] == 1 and tracker.backend.__class__ is TorchBackend
