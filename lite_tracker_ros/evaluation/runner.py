@@ -16,6 +16,7 @@ evaluation resumes where it stopped.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+import hashlib
 import json
 import math
 import os
@@ -44,6 +45,8 @@ class RunKey:
     max_frames: int = 0
     #: a tracker option set ('' for the defaults, 'long_term' for the long-term mode)
     variant: str = ''
+    #: the package's source (:func:`source_fingerprint`): results of other code are not reused
+    code: str = ''
 
     @property
     def label(self) -> str:
@@ -82,7 +85,7 @@ class SequenceRun:
             return [None if not math.isfinite(v) else float(v) for v in array]
         return {'format': RESULT_FORMAT, 'model': self.key.model, 'backend': self.key.backend,
                 'weights': self.key.weights, 'max_frames': self.key.max_frames,
-                'variant': self.key.variant,
+                'variant': self.key.variant, 'code': self.key.code,
                 'sequence': self.sequence, 'n_frames': self.n_frames,
                 'init_frame': self.init_index,
                 'boxes': [row if all(v is not None for v in row) else None
@@ -98,10 +101,25 @@ class SequenceRun:
         boxes = np.asarray([[math.nan] * 4 if b is None else b for b in data['boxes']],
                            dtype=np.float64).reshape(-1, 4)
         key = RunKey(data['model'], data['backend'], data['weights'], int(data['max_frames']),
-                     data.get('variant', ''))
+                     data.get('variant', ''), data.get('code', ''))
         return cls(key, data['sequence'], int(data['init_frame']), boxes, array(data['scores']),
                    float(data['init_s']), array(data['update_s']),
                    {k: array(v) for k, v in data['stages_s'].items()})
+
+
+def source_fingerprint(package_dir: Optional[Path] = None) -> str:
+    """
+    Hash of the package's Python sources (names and contents), 16 hex digits.
+
+    Part of every RunKey, so an evaluation resumed after the code changed tracks again instead
+    of mixing results of two versions.
+    """
+    root = Path(package_dir) if package_dir is not None else Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob('*.py')):
+        digest.update(path.relative_to(root).as_posix().encode() + b'\0')
+        digest.update(path.read_bytes() + b'\0')
+    return digest.hexdigest()[:16]
 
 
 def result_path(out_dir: Path, key: RunKey, sequence: SequenceInfo) -> Path:

@@ -100,7 +100,7 @@ def run(args) -> int:
 
     from lite_tracker_ros.evaluation.plots import write_plots
     from lite_tracker_ros.evaluation.report import markdown, results_json, summarise
-    from lite_tracker_ros.evaluation.runner import RunKey, run_sequences
+    from lite_tracker_ros.evaluation.runner import RunKey, run_sequences, source_fingerprint
     from lite_tracker_ros.factory import TrackerCreationError
 
     try:
@@ -117,8 +117,9 @@ def run(args) -> int:
         return 2
     backends = backend_list(args.backend)
     variants = ('', 'long_term') if args.long_term else ('',)
+    code = source_fingerprint()
     keys = [RunKey(m, b, str(weights[m].resolve()) if weights[m] else '', max(args.max_frames, 0),
-                   v)
+                   v, code)
             for m in args.models for b in backends for v in variants]
     progress = ProgressBar(sum(k.frames_of(s) for k in keys for s in sequences),
                            stream=io.StringIO() if args.quiet else sys.stderr)

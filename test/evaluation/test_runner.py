@@ -14,7 +14,7 @@ import pytest
 
 from lite_tracker_ros.core.types import BoxXYWH, ChannelOrder, TrackResult, TrackState
 from lite_tracker_ros.evaluation.runner import (load_finished, result_path, run_sequences,
-                                                RunKey, track_sequence)
+                                                RunKey, source_fingerprint, track_sequence)
 from lite_tracker_ros.evaluation.sequences import discover_sequences, SequenceError
 
 
@@ -76,7 +76,7 @@ def test_results_round_trip_and_resume_only_with_the_same_key(tmp_path):
     for name in ('a', 'b'):
         make_sequence(data, name, [(5, 5, 4, 4)] * 4)
     sequences = discover_sequences(data)
-    key = RunKey('m', 'b', '/w.safetensors', 0)
+    key = RunKey('m', 'b', '/w.safetensors', 0, code='c0de')
     made = []
 
     def make():
@@ -95,9 +95,28 @@ def test_results_round_trip_and_resume_only_with_the_same_key(tmp_path):
     assert np.array_equal(again[1].boxes, first[1].boxes)
     assert again[1].stages_s['preprocess'][1:].tolist() == [0.001] * 3
 
-    for other in (RunKey('m', 'torch', '/w.safetensors'), RunKey('m', 'b', '', 0),
-                  RunKey('m', 'b', '/w.safetensors', 3)):
+    for other in (RunKey('m', 'torch', '/w.safetensors', code='c0de'),
+                  RunKey('m', 'b', '', 0, code='c0de'),
+                  RunKey('m', 'b', '/w.safetensors', 3, code='c0de'),
+                  RunKey('m', 'b', '/w.safetensors', 0, code='other code')):
         assert load_finished(result_path(out, key, sequences[0]), other, sequences[0]) is None
     result_path(out, key, sequences[1]).write_text('{"format": "truncated')
     run_sequences(key, sequences, out, make)
     assert len(made) == 2 and made[1].updates == 3   # only the unreadable one again
+
+
+def test_the_source_fingerprint_follows_every_python_file(tmp_path):
+    package = tmp_path / 'pkg'
+    (package / 'core').mkdir(parents=True)
+    (package / 'core' / 'a.py').write_text('x = 1\n')
+    (package / 'notes.txt').write_text('not code')
+    first = source_fingerprint(package)
+    assert first == source_fingerprint(package) and len(first) == 16
+    (package / 'notes.txt').write_text('still not code')
+    assert source_fingerprint(package) == first
+    (package / 'core' / 'a.py').write_text('x = 2\n')
+    changed = source_fingerprint(package)
+    assert changed != first
+    (package / 'core' / 'b.py').write_text('')
+    assert source_fingerprint(package) not in (first, changed)
+    assert source_fingerprint() != first  # the installed package by default
