@@ -102,6 +102,18 @@ def nanotrack_dir() -> Path:
     return _shared_subdir('models', 'nanotrack')
 
 
+def pytest_collection_modifyitems(config, items):
+    """
+    Files with slow tests first, in their order; the rest after, in theirs.
+
+    pytest-xdist (scripts/test.sh) hands the files to its workers in this order, so the long
+    ones start early and the workers finish together instead of one running the last long file
+    alone.
+    """
+    slow_files = {item.path for item in items if item.get_closest_marker('slow')}
+    items.sort(key=lambda item: item.path not in slow_files)  # stable: order kept within each
+
+
 def pytest_report_header(config):
     netns = os.environ.get('LITE_TRACKER_NETNS', 'no (not started by scripts/test.sh as root)')
     discovery = os.environ['ROS_AUTOMATIC_DISCOVERY_RANGE']

@@ -114,6 +114,7 @@ def test_train_checkpoint_filtered_loads_strictly(conformance_dir, synth_weights
     assert list(student_state_dict(test)) == list(test)
 
 
+@pytest.mark.slow
 def test_track_60_frames_matches_reference(model, conformance_dir, conformance_frames):
     name, pack, _, net, _ = model
     frames = conformance_frames(FRAMES)

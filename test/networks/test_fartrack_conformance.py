@@ -162,6 +162,7 @@ def test_token_decode_matches_pack(pack, prefix):
         np.testing.assert_allclose(box.xyxy, pack['box_xyxy_norm'], rtol=0, atol=2e-6)
 
 
+@pytest.mark.slow
 def test_track_60_frames_matches_reference(net, pack, conformance_dir, conformance_frames):
     frames = conformance_frames(FRAMES)
     expected = read_tsv(conformance_dir / 'fartrack.track.tsv')
