@@ -124,7 +124,7 @@ def _default_weights(name: str) -> Path:
 
 def _network_backend(backend: str, network: 'TrackerNetwork', device: str, precision: str,
                      num_threads: int) -> Backend:
-    """A backend that runs the loaded network itself (torch; its table row says so)."""
+    """Build a backend that runs the loaded network itself (torch; its table row says so)."""
     from lite_tracker_ros.backends.registry import make_backend
     try:
         return make_backend(backend, device=device, precision=precision,
@@ -172,8 +172,8 @@ def create_tracker(model: str, backend: str = 'torch', device: str = 'cpu',
     :class:`~lite_tracker_ros.core.long_term.LongTermTracker` (absence reported, the target
     searched for and taken back). Raises TrackerCreationError with what to change.
     """
-    from lite_tracker_ros.backends.registry import (BackendUnavailableError, check_available,
-                                                     runs_network)
+    from lite_tracker_ros.backends.registry import (
+        BackendUnavailableError, check_available, runs_network)
 
     try:
         check_available(backend, device, precision)

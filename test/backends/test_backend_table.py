@@ -86,8 +86,8 @@ def test_descriptions_say_what_the_backends_do():
     assert 'float16 graphs on cpu' in onnxruntime_part
 
 
-def test_a_row_that_runs_the_network_is_given_the_loaded_network(monkeypatch,
-                                                                  synthetic_weights_file):
+def test_a_row_that_runs_the_network_is_given_the_loaded_network(
+        monkeypatch, synthetic_weights_file):
     """create_tracker follows the row's ``runs``: no edit to the factory for such a backend."""
     from lite_tracker_ros.backends.torch_backend import TorchBackend
     from lite_tracker_ros.factory import create_tracker
