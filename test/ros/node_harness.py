@@ -105,8 +105,16 @@ class InProcessTracker:
         self.executor.add_node(self.client)
         if autostart_node:
             autostart(self.node)
-        self._thread = threading.Thread(target=self.executor.spin, daemon=True)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._spin, daemon=True)
         self._thread.start()
+
+    def _spin(self) -> None:
+        # spin until close() asks, so the executor is shut down only once nothing spins it
+        # (shutting it down under a spinning thread raced with its wait set: the thread died
+        # on a destroyed guard condition)
+        while not self._stop.is_set():
+            self.executor.spin_once(timeout_sec=0.05)
 
     def topic(self, name: str) -> str:
         return f'{self.namespace}/tracker_node/{name}'
@@ -196,8 +204,9 @@ class InProcessTracker:
         return self.call(Trigger, self.topic('reset'), Trigger.Request())
 
     def close(self) -> None:
-        self.executor.shutdown(timeout_sec=5.0)
+        self._stop.set()
         self._thread.join(timeout=5.0)
+        self.executor.shutdown(timeout_sec=5.0)
         self.node.destroy_node()
         self.client.destroy_node()
         self.camera.destroy_node()
