@@ -143,17 +143,16 @@ def check_int8_graph(path: Path) -> None:
 
 def add_batch_profile(builder: Any, network: Any, config: Any, batch: BatchProfile) -> bool:
     """Give every input with a dynamic batch axis ``batch``'s range; tell whether any had one."""
-    profile = builder.create_optimization_profile()
-    dynamic = False
+    profile = None
     for i in range(network.num_inputs):
         tensor = network.get_input(i)
         shapes = batch.shapes(tuple(tensor.shape))
         if shapes is not None:
+            profile = profile or builder.create_optimization_profile()
             profile.set_shape(tensor.name, *shapes)
-            dynamic = True
-    if dynamic:
+    if profile is not None:
         config.add_optimization_profile(profile)
-    return dynamic
+    return profile is not None
 
 
 def build_serialized_engine(trt: Any, onnx_path: Path, precision: str, logger: Any,
@@ -208,7 +207,7 @@ class _Engine:
             if any(d < 0 for d in shape):
                 raise ValueError(f'{role} engine tensor {name} has dynamic shape {shape}; '
                                  're-export with `lite-tracker export` (static shapes but '
-                                 'for the search graph\'s batch axis)')
+                                 "for the search graph's batch axis)")
             is_input = engine.get_tensor_mode(name) == trt.TensorIOMode.INPUT
             (self.inputs if is_input else self.outputs).append(name)
             self.shapes[name] = shape
@@ -231,7 +230,7 @@ class _Engine:
             if name in self.batched and \
                     not self.context.set_input_shape(name, (batch, *self.shapes[name][1:])):
                 raise ValueError(f'TensorRT refused batch {batch} for input {name!r} (outside '
-                                 'the engine\'s optimisation profile)')
+                                 "the engine's optimisation profile)")
         self.batch = batch
 
     def run(self, stream_handle: int) -> None:
