@@ -18,10 +18,10 @@ Prints the median milliseconds of each and their ratio.
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 import statistics
 import tempfile
 import time
-from pathlib import Path
 
 import numpy as np
 

@@ -92,8 +92,7 @@ def test_batched_search_equals_single_searches(case):
     assert backend.max_batch == 16  # the long-term mode's MAX_PROPOSALS, read from the graph
     backend.set_template(_template_inputs(name, pack))
     crop = pack['search_in']
-    crops = [{'search': crop}, {'search': np.ascontiguousarray(crop[..., ::-1])},
-             {'search': np.ascontiguousarray(crop[:, ::-1])}]
+    crops = [{'search': crop}, {'search': np.ascontiguousarray(crop[..., ::-1])}]
     singles = [backend.search(c) for c in crops]
     calls = []
     run = backend._search.run
@@ -107,7 +106,7 @@ def test_batched_search_equals_single_searches(case):
         batched = search_many(backend, crops)
     finally:
         del backend._search.run
-    assert calls == [3]
+    assert calls == [2]
     for one, many in zip(singles, batched):
         assert tuple(many) == tuple(one)
         for key in one:
