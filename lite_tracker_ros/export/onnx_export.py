@@ -14,7 +14,8 @@ Export any :class:`TrackerNetwork` as two static ONNX graphs: template path and 
 Graphs are exported with the TorchScript-based exporter (``dynamo=False``; the dynamo exporter
 needs onnxscript and moves graphs to opset 18) at opset 17, so LayerNorm stays one
 ``LayerNormalization`` node for TensorRT. Static shapes, batch 1, except the search graph of a
-network that takes a batch of search inputs (``max_search_batch > 1``): its frame inputs and
+network that takes a batch of search inputs (``max_search_batch > 1``, unless
+``export_search_batch`` is False, as for NanoTrack): its frame inputs and
 every output have a symbolic batch axis (``batch``) and the batch-1 template cache is broadcast
 over it inside the graph (an ``Expand``), so one call searches several crops against one
 template (the long-term mode's tiles; backends read the axis with
@@ -209,7 +210,8 @@ TRACE_BATCH = 2
 
 def exports_batched_search(network: TrackerNetwork) -> bool:
     """Tell whether ``network``'s search graph is exported with a batch axis."""
-    return int(getattr(network, 'max_search_batch', 1)) > 1
+    return int(getattr(network, 'max_search_batch', 1)) > 1 and \
+        bool(getattr(network, 'export_search_batch', True))
 
 
 def _export_module(module: nn.Module, args: tuple, path: Path, inputs, outputs, opset: int,
