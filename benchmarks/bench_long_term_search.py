@@ -14,6 +14,10 @@ run default-initialised (untrained) weights: their cost does not depend on the w
 accuracy cannot be measured here. Frames: the first ``--frames`` of one sequence folder.
 
     python benchmarks/bench_long_term_search.py --data SEQUENCE --nanotrack-dir DIR
+
+``--unbatched`` adds a fourth variant, taking its turn with the others: the searching frame with
+the backend's ``max_batch`` forced to 1, so the tiles go one per call as they did before the
+exported search graphs had a batch axis (same graphs, same frames).
 """
 
 from __future__ import annotations
@@ -66,20 +70,28 @@ def main() -> None:
     parser.add_argument('--threads', type=int, default=2)
     parser.add_argument('--frames', type=int, default=40)
     parser.add_argument('--rounds', type=int, default=3)
+    parser.add_argument('--unbatched', action='store_true',
+                        help='also time searching frames with one tile per backend call')
     args = parser.parse_args()
     os.environ['LITE_TRACKER_MODEL_PATH'] = str(args.nanotrack_dir)
     frames, box = _frames(args.data, args.frames)
     print(f'{args.data.name}: {frames[0].width}x{frames[0].height}, {len(frames)} frames, '
           f'NanoTrack on onnxruntime, the others on {args.backend}, {args.threads} threads')
+    extra = ' searching frame, one tile per call | batched / one per call |' \
+        if args.unbatched else ''
     print('| model | tracking frame, mode off (ms, median) | tracking frame, mode on | '
-          'searching frame | searching / tracking |')
-    print('|---|---|---|---|---|')
+          'searching frame | searching / tracking |' + extra)
+    print('|---|---|---|---|---|' + ('---|---|' if args.unbatched else ''))
     with tempfile.TemporaryDirectory() as folder:
         for model in args.models.split(','):
             backend = 'onnxruntime' if model.startswith('nanotrack') else args.backend
             variants = ((False, None), (True, None), (True, 1.0))
+            if args.unbatched:
+                variants += ((True, 1.0),)
             trackers = [_tracker(model, backend, args.threads, Path(folder), long_term,
                                  threshold) for long_term, threshold in variants]
+            if args.unbatched:
+                trackers[-1].inner.backend.max_batch = 1  # one tile per call
             for tracker in trackers:  # the process's first calls (threads, allocators)
                 tracker.init(frames[0], box)
                 for frame in frames[1:4]:
@@ -100,8 +112,9 @@ def main() -> None:
                         if warm and (result.state is TrackState.SEARCHING) == bool(threshold):
                             kept.append(seconds)
             row = [_median_ms(t) for t in times]
+            extra = f' {row[3]:.1f} | {row[2] / row[3]:.2f} |' if args.unbatched else ''
             print(f'| {model} | {row[0]:.1f} | {row[1]:.1f} | {row[2]:.1f} | '
-                  f'{row[2] / row[0]:.1f}x |', flush=True)
+                  f'{row[2] / row[0]:.1f}x |' + extra, flush=True)
 
 
 if __name__ == '__main__':

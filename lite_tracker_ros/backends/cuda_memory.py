@@ -106,12 +106,18 @@ class TorchBuffers:
         return self._tensors[name].data_ptr()
 
     def upload(self, name: str, array: np.ndarray) -> None:
+        """Copy ``array`` into the buffer's leading rows (all of it, or a smaller batch)."""
+        target = self._tensors[name]
+        if array.ndim and array.shape != tuple(target.shape):
+            target = target[:array.shape[0]]
         with self._torch.cuda.stream(self._stream):
-            self._tensors[name].copy_(self._torch.from_numpy(array), non_blocking=False)
+            target.copy_(self._torch.from_numpy(array), non_blocking=False)
 
-    def download(self, name: str) -> np.ndarray:
+    def download(self, name: str, rows: Optional[int] = None) -> np.ndarray:
+        """Copy the buffer (or its first ``rows`` along the batch axis) to the host."""
+        source = self._tensors[name] if rows is None else self._tensors[name][:rows]
         with self._torch.cuda.stream(self._stream):
-            return self._tensors[name].cpu().numpy()
+            return source.cpu().numpy()
 
     def synchronize(self) -> None:
         self._stream.synchronize()
@@ -151,6 +157,7 @@ class CudaPythonBuffers:
         return self._buffers[name][0]
 
     def upload(self, name: str, array: np.ndarray) -> None:
+        """Copy ``array`` into the buffer's leading bytes (all of it, or a smaller batch)."""
         address, _, _ = self._buffers[name]
         kind = self._rt.cudaMemcpyKind.cudaMemcpyHostToDevice
         _check(self._rt.cudaMemcpyAsync(address, array.ctypes.data, array.nbytes, kind,
@@ -159,9 +166,10 @@ class CudaPythonBuffers:
         # array alive until the stream is synchronised
         self._pending.append(array)
 
-    def download(self, name: str) -> np.ndarray:
+    def download(self, name: str, rows: Optional[int] = None) -> np.ndarray:
+        """Copy the buffer (or its first ``rows`` along the batch axis) to the host."""
         address, shape, dtype = self._buffers[name]
-        host = np.empty(shape, dtype)
+        host = np.empty(shape if rows is None else (rows, *shape[1:]), dtype)
         kind = self._rt.cudaMemcpyKind.cudaMemcpyDeviceToHost
         _check(self._rt.cudaMemcpyAsync(host.ctypes.data, address, host.nbytes, kind,
                                         self._stream))

@@ -7,7 +7,8 @@
 Build-once cache of TensorRT engines on disk, keyed by what makes an engine valid.
 
 An engine is only valid for the exact ONNX graph, TensorRT version, GPU model and precision it
-was built with, so those four make the key (:class:`EngineKey`). The engine file's name carries
+was built with, and the optimisation profile of a batched search graph, so those make the key
+(:class:`EngineKey`). The engine file's name carries
 a digest of the key, and a JSON file beside it holds the full key; an engine is reused only when
 both match, and rebuilt otherwise. Writes are atomic (temporary file, then rename), and a lock
 file serialises builders, so two processes starting together build the engine once. Nothing
@@ -47,14 +48,25 @@ class EngineKey:
     #: name, compute capability and SM count (``cuda_memory.describe_gpu``)
     gpu_name: str
     precision: str
+    #: the optimisation profile of a dynamic batch axis (``tensorrt_backend.BatchProfile``),
+    #: e.g. ``'batch 1/4/16'``; empty for an engine of static shapes, whose key (and digest)
+    #: then stays what it was before profiles existed
+    profile: str = ''
+
+    def fields(self) -> dict[str, str]:
+        """Return the key's fields, without an empty ``profile``."""
+        fields = asdict(self)
+        if not fields['profile']:
+            del fields['profile']
+        return fields
 
     def digest(self) -> str:
         """Short stable digest of the whole key (16 hex digits)."""
-        text = json.dumps(asdict(self), sort_keys=True)
+        text = json.dumps(self.fields(), sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), sort_keys=True, indent=1)
+        return json.dumps(self.fields(), sort_keys=True, indent=1)
 
 
 @dataclass(frozen=True)

@@ -24,12 +24,22 @@ A :class:`Backend` running the exported template/search ONNX pair as native Tens
 * **Warm-up**: both engines run on zeros before the constructor returns, so the first real frame
   does not pay for lazy initialisation.
 
+* **Batched search**: a search graph exported with a batch axis (``export/onnx_export.py``) is
+  built with one optimisation profile over that axis (:class:`BatchProfile`: min 1, opt the
+  long-term mode's windows per frame, max ``MAX_PROPOSALS``; ``IBuilderConfig
+  .add_optimization_profile``, present in TensorRT 8.6 and 10); its frame-input and output
+  buffers are allocated for the max batch, and each ``search`` call sets the batch it sends with
+  ``IExecutionContext.set_input_shape`` (only when it changed) and downloads that many rows.
+  The profile is part of the search engine's cache key. A batch-1 graph builds as before
+  (static shapes, ``max_batch`` 1); the template cache stays batch 1 and the graph broadcasts it.
+
 Inputs and outputs are float32 numpy arrays (the exported graphs keep float32 at their
 boundary in both precisions).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 import logging
 from pathlib import Path
 from typing import Any, Mapping, Optional
@@ -40,7 +50,10 @@ from lite_tracker_ros.backends import cuda_memory
 from lite_tracker_ros.backends.engine_cache import EngineCache, EngineKey, file_sha256
 from lite_tracker_ros.backends.registry import (BACKEND_TABLE, BackendUnavailableError,
                                                 describe_available, parse_device)
+from lite_tracker_ros.core.batched_search import batch_axis
+from lite_tracker_ros.core.long_term import MAX_PROPOSALS
 from lite_tracker_ros.core.model_spec import ModelSpec
+from lite_tracker_ros.core.search_plan import SearchBudget
 from lite_tracker_ros.export.metadata import GraphMetadata, GraphMetadataError, read_metadata
 
 log = logging.getLogger(__name__)
@@ -57,6 +70,45 @@ def import_tensorrt():
         raise BackendUnavailableError('backend tensorrt is unavailable (tensorrt is not '
                                       f'installed); available: {describe_available()}') from error
     return tensorrt
+
+
+@dataclass(frozen=True)
+class BatchProfile:
+    """The batch range a search engine with a batch axis is built for (one profile)."""
+
+    smallest: int = 1
+    #: the batch TensorRT tunes its kernels for: the windows the long-term mode searches per frame
+    optimum: int = SearchBudget().per_frame
+    #: the most search crops one call takes: the long-term mode's proposals
+    largest: int = MAX_PROPOSALS
+
+    def __post_init__(self):
+        """Refuse a range TensorRT would reject at build time."""
+        if not 1 <= self.smallest <= self.optimum <= self.largest:
+            raise ValueError(f'batch profile needs 1 <= min <= opt <= max, got {self}')
+
+    def describe(self) -> str:
+        """Return the profile as it goes into the engine key, e.g. ``'batch 1/4/16'``."""
+        return f'batch {self.smallest}/{self.optimum}/{self.largest}'
+
+    def shapes(self, shape) -> Optional[tuple[tuple[int, ...], ...]]:
+        """
+        Return the (min, opt, max) shapes of an input of ``shape`` (-1 where dynamic).
+
+        None for a static input (it needs no profile entry). Only the first (batch) axis may be
+        dynamic: any other dynamic axis is an error naming the shape.
+        """
+        dims = tuple(int(d) for d in shape)
+        if not dims or dims[0] >= 0:
+            if any(d < 0 for d in dims):
+                raise ValueError(f'input shape {dims}: only the batch axis may be dynamic; '
+                                 're-export with `lite-tracker export`')
+            return None
+        rest = dims[1:]
+        if any(d < 0 for d in rest):
+            raise ValueError(f'input shape {dims}: only the batch axis may be dynamic; '
+                             're-export with `lite-tracker export`')
+        return tuple((batch, *rest) for batch in (self.smallest, self.optimum, self.largest))
 
 
 def network_flags(trt: Any) -> int:
@@ -89,8 +141,23 @@ def check_int8_graph(path: Path) -> None:
                          '--activations s8`')
 
 
+def add_batch_profile(builder: Any, network: Any, config: Any, batch: BatchProfile) -> bool:
+    """Give every input with a dynamic batch axis ``batch``'s range; tell whether any had one."""
+    profile = None
+    for i in range(network.num_inputs):
+        tensor = network.get_input(i)
+        shapes = batch.shapes(tuple(tensor.shape))
+        if shapes is not None:
+            profile = profile or builder.create_optimization_profile()
+            profile.set_shape(tensor.name, *shapes)
+    if profile is not None:
+        config.add_optimization_profile(profile)
+    return profile is not None
+
+
 def build_serialized_engine(trt: Any, onnx_path: Path, precision: str, logger: Any,
-                            workspace_mib: int = DEFAULT_WORKSPACE_MIB) -> bytes:
+                            workspace_mib: int = DEFAULT_WORKSPACE_MIB,
+                            batch: BatchProfile = BatchProfile()) -> bytes:
     """Parse ``onnx_path``, build a serialised engine; raise RuntimeError with the parser log."""
     builder = trt.Builder(logger)
     network = builder.create_network(network_flags(trt))
@@ -99,6 +166,7 @@ def build_serialized_engine(trt: Any, onnx_path: Path, precision: str, logger: A
         errors = '; '.join(str(parser.get_error(i)) for i in range(parser.num_errors))
         raise RuntimeError(f'TensorRT cannot parse {onnx_path}: {errors}')
     config = builder.create_builder_config()
+    add_batch_profile(builder, network, config, batch)
     config.set_memory_pool_limit(trt.MemoryPoolType.WORKSPACE, workspace_mib << 20)
     if precision in ('fp16', 'int8'):
         config.set_flag(trt.BuilderFlag.FP16)  # int8: the layers left in float run in FP16
@@ -118,19 +186,28 @@ class _Engine:
     """One deserialised engine, its execution context and its tensors bound by name."""
 
     def __init__(self, trt: Any, engine: Any, role: str, buffers: Any,
-                 shared: Mapping[str, str]):
+                 shared: Mapping[str, str], max_batch: int = 1):
         self.engine = engine
         self.context = engine.create_execution_context()
         self.inputs: list[str] = []
         self.outputs: list[str] = []
+        #: buffer shapes (a batch axis at its largest batch)
         self.shapes: dict[str, tuple[int, ...]] = {}
         self.dtypes: dict[str, np.dtype] = {}
+        #: tensors with a dynamic batch axis (their first dim is set per call)
+        self.batched: set[str] = set()
+        #: the batch the context's input shapes are set to (None: not yet)
+        self.batch: Optional[int] = None
         for i in range(engine.num_io_tensors):
             name = engine.get_tensor_name(i)
             shape = tuple(int(d) for d in engine.get_tensor_shape(name))
+            if batch_axis(shape) and max_batch > 1 and all(d >= 0 for d in shape[1:]):
+                self.batched.add(name)
+                shape = (max_batch, *shape[1:])
             if any(d < 0 for d in shape):
                 raise ValueError(f'{role} engine tensor {name} has dynamic shape {shape}; '
-                                 're-export with `lite-tracker export` (static shapes)')
+                                 're-export with `lite-tracker export` (static shapes but '
+                                 "for the search graph's batch axis)")
             is_input = engine.get_tensor_mode(name) == trt.TensorIOMode.INPUT
             (self.inputs if is_input else self.outputs).append(name)
             self.shapes[name] = shape
@@ -144,6 +221,17 @@ class _Engine:
                 raise RuntimeError(f'TensorRT refused the buffer of {role} tensor {name!r} '
                                    f'(address {address:#x}); the engine does not match the '
                                    'exported graph: delete the cached engine to rebuild it')
+
+    def set_batch(self, batch: int) -> None:
+        """Set every batched input's shape to ``batch`` rows (a no-op when it already is)."""
+        if batch == self.batch or not self.batched:
+            return
+        for name in self.inputs:
+            if name in self.batched and \
+                    not self.context.set_input_shape(name, (batch, *self.shapes[name][1:])):
+                raise ValueError(f'TensorRT refused batch {batch} for input {name!r} (outside '
+                                 "the engine's optimisation profile)")
+        self.batch = batch
 
     def run(self, stream_handle: int) -> None:
         if not self.context.execute_async_v3(stream_handle):
@@ -181,9 +269,11 @@ class TensorRTBackend:
         if precision == 'int8':
             for path in (template_graph, search_graph):
                 check_int8_graph(Path(path))
+        self.batch_profile = BatchProfile()
         self._template = self._open('template', Path(template_graph), workspace_mib, {})
         cache = {n: f'template/{n}' for n in self._template.outputs}
-        self._search = self._open('search', Path(search_graph), workspace_mib, cache)
+        self._search = self._open('search', Path(search_graph), workspace_mib, cache,
+                                  self.batch_profile)
         self._cache_names = tuple(n for n in self._search.inputs if n in cache)
         for name in self._cache_names:
             same = (self._template.shapes[name], self._template.dtypes[name]) == \
@@ -192,17 +282,26 @@ class TensorRTBackend:
                 raise ValueError(f'cache tensor {name}: template and search engines disagree on '
                                  'its shape or type; export both graphs together')
         self._frame_inputs = tuple(n for n in self._search.inputs if n not in cache)
+        unbatched = [n for n in self._frame_inputs if n not in self._search.batched]
+        #: search inputs one ``search`` call takes (1: a graph of fixed batch 1)
+        self.max_batch = self.batch_profile.largest if self._frame_inputs and not unbatched else 1
+        if self.max_batch == 1 and self._search.batched:
+            raise ValueError(f'search engine: cache inputs {sorted(self._search.batched)} have a '
+                             'batch axis; only the frame inputs may: re-export the graphs')
         self._has_template = False
         self.metadata = _metadata(Path(search_graph))
         for _ in range(warmup_runs):
             self.warmup()
 
     def _open(self, role: str, onnx_path: Path, workspace_mib: int,
-              shared: Mapping[str, str]) -> _Engine:
+              shared: Mapping[str, str], batch: Optional[BatchProfile] = None) -> _Engine:
         if not onnx_path.is_file():
             raise FileNotFoundError(f'{onnx_path} not found; write it with `lite-tracker export`')
+        # the search engine's key names its batch profile (used when the graph has a batch
+        # axis), so an engine built for another range is never reused
         key = EngineKey(file_sha256(onnx_path), str(self.trt.__version__), self.gpu_name,
-                        self.precision)
+                        self.precision, batch.describe() if batch else '')
+        batch = batch or BatchProfile(1, 1, 1)
         stem = onnx_path.name[:-len('.onnx')] if onnx_path.name.endswith('.onnx') \
             else onnx_path.name
 
@@ -210,7 +309,7 @@ class TensorRTBackend:
             log.warning('building the TensorRT %s engine for %s (%s) once; cached in %s',
                         self.precision, onnx_path.name, self.gpu_name, self.cache.folder)
             return build_serialized_engine(self.trt, onnx_path, self.precision, self._logger,
-                                           workspace_mib)
+                                           workspace_mib, batch)
 
         cached = self.cache.get_or_build(stem, key, build)
         engine = self._runtime.deserialize_cuda_engine(cached.data)
@@ -221,18 +320,33 @@ class TensorRTBackend:
         if engine is None:
             raise RuntimeError(f'TensorRT cannot load the engine built from {onnx_path}')
         self.built[role] = cached.built
-        return _Engine(self.trt, engine, role, self.buffers, shared)
+        return _Engine(self.trt, engine, role, self.buffers, shared, batch.largest)
 
-    def _upload(self, engine: _Engine, role: str, names, inputs: Mapping[str, np.ndarray]):
+    def _upload(self, engine: _Engine, role: str, names,
+                inputs: Mapping[str, np.ndarray]) -> int:
+        """Upload ``inputs``; return their batch (1 for an engine without a batch axis)."""
         missing = [n for n in names if n not in inputs]
         if missing:
             raise ValueError(f'{role} engine needs inputs {list(names)}; missing {missing}')
-        for name in names:
-            array = np.ascontiguousarray(inputs[name], dtype=engine.dtypes[name])
-            if array.shape != engine.shapes[name]:
+        arrays = {n: np.ascontiguousarray(inputs[n], dtype=engine.dtypes[n]) for n in names}
+        batches = {a.shape[0] for n, a in arrays.items() if n in engine.batched and a.ndim}
+        if len(batches) > 1:
+            raise ValueError(f'{role} inputs disagree on their batch: {sorted(batches)}')
+        batch = batches.pop() if batches else 1
+        for name, array in arrays.items():
+            expected = engine.shapes[name]
+            if name in engine.batched:
+                expected = (batch, *expected[1:])
+                if not 1 <= batch <= engine.shapes[name][0]:
+                    raise ValueError(f'{role} input {name}: batch {batch}, the engine takes 1 '
+                                     f'to {engine.shapes[name][0]}')
+            if array.shape != expected:
                 raise ValueError(f'{role} input {name}: shape {array.shape}, the engine takes '
                                  f'{engine.shapes[name]}')
+        engine.set_batch(batch)
+        for name, array in arrays.items():
             self.buffers.upload(f'{role}/{name}', array)
+        return batch
 
     def set_template(self, inputs: Mapping[str, np.ndarray]) -> None:
         self._upload(self._template, 'template', self._template.inputs, inputs)
@@ -243,9 +357,11 @@ class TensorRTBackend:
     def search(self, inputs: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
         if not self._has_template:
             raise RuntimeError('search() before set_template(): initialise the tracker first')
-        self._upload(self._search, 'search', self._frame_inputs, inputs)
+        batch = self._upload(self._search, 'search', self._frame_inputs, inputs)
         self._search.run(self.buffers.stream_handle)
-        return {name: self.buffers.download(f'search/{name}') for name in self._search.outputs}
+        return {name: self.buffers.download(f'search/{name}', batch)
+                if name in self._search.batched else self.buffers.download(f'search/{name}')
+                for name in self._search.outputs}
 
     @property
     def spec(self) -> Optional[ModelSpec]:
@@ -263,7 +379,9 @@ class TensorRTBackend:
         """Run both engines once on zeros; leaves no template set."""
         self.set_template({n: np.zeros(self._template.shapes[n], self._template.dtypes[n])
                            for n in self._template.inputs})
-        self.search({n: np.zeros(self._search.shapes[n], self._search.dtypes[n])
+        self.search({n: np.zeros((1, *self._search.shapes[n][1:])
+                                 if n in self._search.batched else self._search.shapes[n],
+                                 self._search.dtypes[n])
                      for n in self._frame_inputs})
         self._has_template = False
 

@@ -24,6 +24,20 @@ def max_batch(backend: Backend) -> int:
     return max(int(getattr(backend, 'max_batch', 1)), 1)
 
 
+def batch_axis(shape: Sequence) -> bool:
+    """
+    Tell whether a graph input of ``shape`` (dims as ONNX Runtime or TensorRT give them) batches.
+
+    A batched search graph's frame inputs have a symbolic first dim (a name such as ``batch``,
+    None, or -1 in TensorRT); graphs exported before batching, or of networks that do not batch,
+    have a fixed 1 there and are run one search input per call.
+    """
+    if not shape:
+        return False
+    first = shape[0]
+    return not (isinstance(first, int) and first >= 0)
+
+
 def search_many(backend: Backend,
                 inputs: Sequence[Mapping[str, np.ndarray]]) -> list[dict[str, np.ndarray]]:
     """Return ``backend.search(x)`` for each ``x`` (batch 1 each), batched when possible."""

@@ -64,7 +64,10 @@ def write_untrained_weights(model: str, folder: Path, seed: int = 0) -> Path:
     from lite_tracker_ros.factory import build_network
 
     torch.manual_seed(seed)
-    state = {k: v.detach().contiguous() for k, v in build_network(model).state_dict().items()}
+    # a copy per name: safetensors refuses tensors that share memory (FARTrack's three
+    # position-embedding names are one parameter; loading copies them back into it)
+    state = {k: v.detach().clone().contiguous()
+             for k, v in build_network(model).state_dict().items()}
     path = Path(folder) / f'{model}.safetensors'
     save_file(state, str(path))
     return path

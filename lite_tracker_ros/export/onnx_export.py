@@ -13,12 +13,19 @@ Export any :class:`TrackerNetwork` as two static ONNX graphs: template path and 
 
 Graphs are exported with the TorchScript-based exporter (``dynamo=False``; the dynamo exporter
 needs onnxscript and moves graphs to opset 18) at opset 17, so LayerNorm stays one
-``LayerNormalization`` node for TensorRT. Batch 1, static shapes, weights embedded (no external
-data), float32 inputs and outputs, and the metadata of :mod:`lite_tracker_ros.export.metadata`
-so that a runtime without torch knows the model. ``precision='fp16'`` stores the weights and
-computes in float16 (see :mod:`lite_tracker_ros.export.fp16`) while keeping float32 at the graph
-boundary. :func:`compare_with_torch` runs the exported pair in ONNX Runtime and reports the max
-difference per output.
+``LayerNormalization`` node for TensorRT. Static shapes, batch 1, except the search graph of a
+network that takes a batch of search inputs (``max_search_batch > 1``, unless
+``export_search_batch`` is False, as for NanoTrack): its frame inputs and
+every output have a symbolic batch axis (``batch``) and the batch-1 template cache is broadcast
+over it inside the graph (an ``Expand``), so one call searches several crops against one
+template (the long-term mode's tiles; backends read the axis with
+``core.batched_search.batch_axis``).
+Weights embedded (no external data), float32 inputs and outputs, and the metadata of
+:mod:`lite_tracker_ros.export.metadata` so that a runtime without torch knows the model.
+``precision='fp16'`` stores the weights and computes in float16 (see
+:mod:`lite_tracker_ros.export.fp16`) while keeping float32 at the graph boundary.
+:func:`compare_with_torch` runs the exported pair in ONNX Runtime and reports the max difference
+per output.
 """
 
 from __future__ import annotations
@@ -150,13 +157,19 @@ class _TemplateGraph(nn.Module):
 
 class _SearchGraph(nn.Module):
     def __init__(self, network: TrackerNetwork, cache: tuple[str, ...], inputs: tuple[str, ...],
-                 outputs: tuple[str, ...]):
+                 outputs: tuple[str, ...], batched: bool = False):
         super().__init__()
         self.network, self.cache, self.inputs, self.outputs = network, cache, inputs, outputs
+        self.batched = batched
 
     def forward(self, *tensors):
         cache = dict(zip(self.cache, tensors[:len(self.cache)]))
         inputs = dict(zip(self.inputs, tensors[len(self.cache):]))
+        if self.batched:
+            # the template cache stays batch 1 and is broadcast over the frame inputs' batch,
+            # as TorchBackend does (traced: the batch is read from the input at run time)
+            batch = tensors[len(self.cache)].shape[0]
+            cache = {k: v.expand(batch, *v.shape[1:]) for k, v in cache.items()}
         out = self.network.forward_search(cache, **inputs)
         return tuple(out[name] for name in self.outputs)
 
@@ -188,7 +201,21 @@ def trace_io(network: TrackerNetwork, template_in: dict[str, torch.Tensor],
                tuple(outputs))
 
 
-def _export_module(module: nn.Module, args: tuple, path: Path, inputs, outputs, opset: int):
+#: name of the symbolic batch axis of a batched search graph
+BATCH_AXIS = 'batch'
+#: batch of the example search inputs a batched graph is traced with (not 1, so that no size-1
+#: special case is baked into the graph)
+TRACE_BATCH = 2
+
+
+def exports_batched_search(network: TrackerNetwork) -> bool:
+    """Tell whether ``network``'s search graph is exported with a batch axis."""
+    return int(getattr(network, 'max_search_batch', 1)) > 1 and \
+        bool(getattr(network, 'export_search_batch', True))
+
+
+def _export_module(module: nn.Module, args: tuple, path: Path, inputs, outputs, opset: int,
+                   dynamic_axes: dict | None = None):
     with warnings.catch_warnings():
         # the TorchScript exporter's deprecation notice; tracer warnings stay visible
         warnings.filterwarnings('ignore', category=DeprecationWarning)
@@ -196,7 +223,8 @@ def _export_module(module: nn.Module, args: tuple, path: Path, inputs, outputs, 
         with torch.no_grad():
             torch.onnx.export(module.eval(), args, str(path), input_names=list(inputs),
                               output_names=list(outputs), opset_version=opset, dynamo=False,
-                              do_constant_folding=True, export_params=True)
+                              do_constant_folding=True, export_params=True,
+                              dynamic_axes=dynamic_axes)
 
 
 def _finish(raw: Path, final: Path, meta: GraphMetadata, inputs, outputs) -> None:
@@ -245,10 +273,18 @@ def export_onnx(network: TrackerNetwork, folder: str | Path, precision: str = 'f
                        io.template_outputs, opset)
         _finish(raw, template_path, GraphMetadata(spec, 'template', precision, io.cache),
                 io.template_inputs, io.template_outputs)
-        search_graph = _SearchGraph(network, io.cache, io.search_inputs, io.search_outputs)
-        args = tuple(cache[n] for n in io.cache) + tuple(search_in.values())
+        batched = exports_batched_search(network)
+        search_graph = _SearchGraph(network, io.cache, io.search_inputs, io.search_outputs,
+                                    batched)
+        frame_args = tuple(search_in.values())
+        dynamic_axes = None
+        if batched:
+            frame_args = tuple(torch.cat([x] + [x.flip(-1)] * (TRACE_BATCH - 1))
+                               for x in frame_args)
+            dynamic_axes = {n: {0: BATCH_AXIS} for n in io.search_inputs + io.search_outputs}
+        args = tuple(cache[n] for n in io.cache) + frame_args
         _export_module(search_graph, args, raw, io.cache + io.search_inputs,
-                       io.search_outputs, opset)
+                       io.search_outputs, opset, dynamic_axes)
         _finish(raw, search_path, GraphMetadata(spec, 'search', precision, io.cache),
                 io.cache + io.search_inputs, io.search_outputs)
     finally:

@@ -28,6 +28,9 @@ class TrackerNetwork(nn.Module):
     #: search inputs ``forward_search`` takes in one batch against a batch-1 template cache
     #: broadcast over it (the long-term mode's tiled search); 1 where that is not verified
     max_search_batch: int = 1
+    #: whether ``lite-tracker export`` gives the search graph a batch axis (when
+    #: ``max_search_batch > 1``); False where the traced graph cannot have one
+    export_search_batch: bool = True
 
     def forward_template(self, **inputs: torch.Tensor) -> dict[str, torch.Tensor]:
         raise NotImplementedError

@@ -180,6 +180,11 @@ class FARTrackNetwork(TrackerNetwork):
     newest slot's tokens computed from this frame's attention.
     """
 
+    #: batched search == single ones against one template selection (the per-frame template
+    #: inputs are the template path's, so a batch of search crops shares them; the backend
+    #: broadcasts the batch-1 cache): test/backends/test_torch_backend.py
+    max_search_batch = 8
+
     def __init__(self, spec: ModelSpec, params: FARTrackParams):
         super().__init__()
         self.spec = spec

@@ -258,6 +258,10 @@ class NanoTrackNetwork(TrackerNetwork):
 
     #: batched search == single ones (test/backends/test_torch_backend.py)
     max_search_batch = 8
+    #: the depthwise correlation uses the template features as convolution kernels, reshaped
+    #: with the batch: the ONNX exporter needs that kernel's shape static, so the exported
+    #: search graph keeps batch 1 (the published pair is batched in memory by nanotrack_onnx)
+    export_search_batch = False
 
     def __init__(self, name: str) -> None:
         super().__init__()

@@ -81,6 +81,40 @@ def test_is_a_backend_that_knows_its_model(case):
         fresh.search({'search': np.zeros((1, 3, 256, 256), np.float32)})
 
 
+def test_batched_search_equals_single_searches(case):
+    # the long-term mode's tiles in one call, the one cached template broadcast in the graph
+    from lite_tracker_ros.core.batched_search import search_many
+
+    name, pack, _, _, backend = case
+    if name == 'litetrack_b9':
+        pytest.skip('B9 searches cost the suite seconds; B4 and MVT prove the exported batch '
+                    'axis (same exporter code)')
+    assert backend.max_batch == 16  # the long-term mode's MAX_PROPOSALS, read from the graph
+    backend.set_template(_template_inputs(name, pack))
+    crop = pack['search_in']
+    crops = [{'search': crop}, {'search': np.ascontiguousarray(crop[..., ::-1])}]
+    singles = [backend.search(c) for c in crops]
+    calls = []
+    run = backend._search.run
+
+    def counting(names, feed):
+        calls.append(feed['search'].shape[0])
+        return run(names, feed)
+
+    backend._search.run = counting
+    try:
+        batched = search_many(backend, crops)
+    finally:
+        del backend._search.run
+    assert calls == [2]
+    for one, many in zip(singles, batched):
+        assert tuple(many) == tuple(one)
+        for key in one:
+            _max_diff(many[key], one[key], 1e-5, f'batched {key} vs single')
+    # distinct crops give distinct maps: the batch is not one crop repeated
+    assert float(np.abs(batched[0]['score_map'] - batched[1]['score_map']).max()) > 1e-4
+
+
 def test_every_stage_matches_torch_and_the_pack(case):
     name, pack, network, graphs, backend = case
     template_in = _template_inputs(name, pack)

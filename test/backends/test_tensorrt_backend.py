@@ -29,7 +29,8 @@ from torch import nn
 from lite_tracker_ros.backends import cuda_memory
 from lite_tracker_ros.backends.engine_cache import EngineCache, EngineKey, file_sha256
 from lite_tracker_ros.backends.onnxruntime_backend import OnnxRuntimeBackend
-from lite_tracker_ros.backends.tensorrt_backend import _Engine, network_flags, TensorRTBackend
+from lite_tracker_ros.backends.tensorrt_backend import (_Engine, BatchProfile, network_flags,
+                                                        TensorRTBackend)
 from lite_tracker_ros.core.model_spec import CropSpec, ModelSpec
 from lite_tracker_ros.export.onnx_export import export_onnx
 from lite_tracker_ros.networks.base import TrackerNetwork
@@ -51,8 +52,38 @@ def test_key_digest_is_stable_and_covers_every_field():
     changed = [EngineKey('b' * 64, '10.3.0', KEY.gpu_name, 'fp16'),
                EngineKey(KEY.onnx_sha256, '8.6.2', KEY.gpu_name, 'fp16'),
                EngineKey(KEY.onnx_sha256, '10.3.0', 'NVIDIA H100', 'fp16'),
-               EngineKey(KEY.onnx_sha256, '10.3.0', KEY.gpu_name, 'fp32')]
-    assert len({KEY.digest()} | {k.digest() for k in changed}) == 5
+               EngineKey(KEY.onnx_sha256, '10.3.0', KEY.gpu_name, 'fp32'),
+               EngineKey(KEY.onnx_sha256, '10.3.0', KEY.gpu_name, 'fp16', 'batch 1/4/16'),
+               EngineKey(KEY.onnx_sha256, '10.3.0', KEY.gpu_name, 'fp16', 'batch 1/4/8')]
+    assert len({KEY.digest()} | {k.digest() for k in changed}) == 7
+    profiled = changed[-2]
+    assert EngineKey(**json.loads(profiled.to_json())) == profiled
+
+
+def test_a_key_without_profile_keeps_its_digest():
+    # engines cached before batch profiles existed stay valid: the empty profile is left out
+    fields = {'onnx_sha256': 'a' * 64, 'tensorrt_version': '10.3.0',
+              'gpu_name': 'NVIDIA Jetson Orin NX', 'precision': 'fp16'}
+    text = json.dumps(fields, sort_keys=True)
+    assert KEY.digest() == hashlib.sha256(text.encode()).hexdigest()[:16]
+    assert json.loads(KEY.to_json()) == fields
+
+
+def test_batch_profile_shapes():
+    profile = BatchProfile()
+    # min 1, opt the windows searched per frame, max the long-term mode's proposals
+    assert (profile.smallest, profile.optimum, profile.largest) == (1, 4, 16)
+    assert profile.describe() == 'batch 1/4/16'
+    assert profile.shapes((-1, 3, 256, 256)) == ((1, 3, 256, 256), (4, 3, 256, 256),
+                                                 (16, 3, 256, 256))
+    assert profile.shapes((1, 12, 64, 64)) is None  # the static template cache
+    for shape in ((-1, 3, -1, 256), (1, 3, -1, 256)):
+        with pytest.raises(ValueError, match='only the batch axis'):
+            profile.shapes(shape)
+    assert BatchProfile(2, 2, 8).shapes((-1, 5)) == ((2, 5), (2, 5), (8, 5))
+    for bad in ((0, 1, 4), (1, 8, 4), (3, 2, 4)):
+        with pytest.raises(ValueError, match='min <= opt <= max'):
+            BatchProfile(*bad)
 
 
 def test_file_sha256(tmp_path):
@@ -129,22 +160,38 @@ class FakeBuffers:
         return self.address[name]
 
     def upload(self, name, array):
-        self.arrays[self.address[name]][...] = array
+        target = self.arrays[self.address[name]]
+        assert array.shape[1:] == target.shape[1:] and array.shape[0] <= target.shape[0]
+        target[:array.shape[0]] = array  # the leading rows: a batch up to the buffer's
 
-    def download(self, name):
-        return self.arrays[self.address[name]].copy()
+    def download(self, name, rows=None):
+        return self.arrays[self.address[name]][:rows].copy()
 
     def synchronize(self):
         pass
 
 
+def _dims(shape):
+    """ONNX Runtime's shape as TensorRT reports it: -1 for a symbolic dim."""
+    return tuple(d if isinstance(d, int) else -1 for d in shape)
+
+
 def fake_tensorrt(buffers, version='10.3.0'):
     """Stand in for the slice of the TensorRT API the backend uses; engines are ORT sessions."""
-    trt = types.SimpleNamespace(__version__=version, builds=[], nptype=np.dtype)
+    trt = types.SimpleNamespace(__version__=version, builds=[], profiles=[], contexts=[],
+                                nptype=np.dtype)
     trt.Logger = type('Logger', (), {'WARNING': 2, '__init__': lambda self, level: None})
     trt.TensorIOMode = types.SimpleNamespace(INPUT='input', OUTPUT='output')
     trt.MemoryPoolType = types.SimpleNamespace(WORKSPACE='workspace')
     trt.BuilderFlag = types.SimpleNamespace(FP16='fp16', TF32='tf32')
+
+    class Network(dict):
+        @property
+        def num_inputs(self):
+            return len(self['inputs'])
+
+        def get_input(self, index):
+            return self['inputs'][index]
 
     class Parser:
         def __init__(self, network, logger):
@@ -152,11 +199,23 @@ def fake_tensorrt(buffers, version='10.3.0'):
 
         def parse_from_file(self, path):
             self.network['onnx'] = open(path, 'rb').read()
+            session = ort.InferenceSession(self.network['onnx'],
+                                           providers=['CPUExecutionProvider'])
+            self.network['inputs'] = [types.SimpleNamespace(name=i.name, shape=_dims(i.shape))
+                                      for i in session.get_inputs()]
             return True
+
+    class Profile(dict):
+        def set_shape(self, name, smallest, optimum, largest):
+            self[name] = (smallest, optimum, largest)
 
     class Config:
         def __init__(self):
-            self.flags = []
+            self.flags, self.profiles = [], []
+
+        def add_optimization_profile(self, profile):
+            self.profiles.append(dict(profile))
+            return len(self.profiles) - 1
 
         def set_memory_pool_limit(self, pool, size):
             assert pool == 'workspace' and size > 0
@@ -173,37 +232,54 @@ def fake_tensorrt(buffers, version='10.3.0'):
 
         def create_network(self, flags):
             assert flags == network_flags(trt)
-            return {}
+            return Network()
 
         def create_builder_config(self):
             return Config()
 
+        def create_optimization_profile(self):
+            return Profile()
+
         def build_serialized_network(self, network, config):
             trt.builds.append(tuple(config.flags))
+            trt.profiles.append(config.profiles)
             return b'FAKE' + network['onnx']
 
     class Context:
         def __init__(self, session):
-            self.session, self.addresses = session, {}
+            self.session, self.addresses, self.input_shapes = session, {}, {}
+            trt.contexts.append(self)
 
         def set_tensor_address(self, name, address):
             self.addresses[name] = address
             return True  # as TensorRT does when the name and alignment are fine
 
+        def set_input_shape(self, name, shape):
+            # as TensorRT: refused outside the profile's range (here the engine's max buffer)
+            if shape[0] > buffers.arrays[self.addresses[name]].shape[0]:
+                return False
+            self.input_shapes[name] = tuple(shape)
+            return True
+
         def execute_async_v3(self, stream_handle):
             assert stream_handle == buffers.stream_handle
-            feed = {i.name: buffers.arrays[self.addresses[i.name]]
-                    for i in self.session.get_inputs()}
+            feed = {}
+            for i in self.session.get_inputs():
+                array = buffers.arrays[self.addresses[i.name]]
+                if _dims(i.shape)[0] < 0:  # a batch axis: only the rows the shape was set to
+                    array = array[:self.input_shapes[i.name][0]]
+                feed[i.name] = array
             names = [o.name for o in self.session.get_outputs()]
             for name, value in zip(names, self.session.run(names, feed)):
-                buffers.arrays[self.addresses[name]][...] = value
+                buffers.arrays[self.addresses[name]][:len(value)] = value
             return True
 
     class Engine:
         def __init__(self, onnx_bytes):
             self.session = ort.InferenceSession(onnx_bytes, providers=['CPUExecutionProvider'])
-            self.io = {i.name: ('input', i.shape) for i in self.session.get_inputs()}
-            self.io.update({o.name: ('output', o.shape) for o in self.session.get_outputs()})
+            self.io = {i.name: ('input', _dims(i.shape)) for i in self.session.get_inputs()}
+            self.io.update({o.name: ('output', _dims(o.shape))
+                            for o in self.session.get_outputs()})
             self.num_io_tensors = len(self.io)
 
         def get_tensor_name(self, index):
@@ -269,6 +345,79 @@ def duo(tmp_path_factory):
     return graphs, inputs
 
 
+class BatchedDuoNetwork(DuoNetwork):
+    """DuoNetwork with a batch axis on its search path (exported batched)."""
+
+    max_search_batch = 8
+
+    def forward_search(self, cache, search):
+        x = self.embed(search).flatten(2).transpose(1, 2)
+        x = x + (x @ cache['zk'].transpose(1, 2)).softmax(-1) @ cache['zv']
+        h = self.head(x.transpose(1, 2).reshape(x.shape[0], 8, 4, 4))
+        return {'score_map': h[:, :1].sigmoid(), 'size_map': h[:, 1:3].sigmoid(),
+                'offset_map': h[:, 3:]}
+
+
+@pytest.fixture(scope='module')
+def batched_duo(tmp_path_factory):
+    graphs = export_onnx(BatchedDuoNetwork().eval(), tmp_path_factory.mktemp('batched_duo'))
+    rng = np.random.default_rng(2)
+    inputs = ({'template': rng.standard_normal((1, 3, 16, 16), np.float32)},
+              {'search': rng.standard_normal((1, 3, 32, 32), np.float32)})
+    return graphs, inputs
+
+
+def test_a_batched_search_graph_builds_with_a_profile_and_batches(batched_duo, tmp_path):
+    from lite_tracker_ros.core.batched_search import search_many
+
+    buffers = FakeBuffers()
+    backend, trt = _fake_backend(batched_duo, tmp_path, buffers=buffers)
+    # the template engine is static (no profile), the search engine gets one for its batch
+    assert trt.profiles == [[], [{'search': ((1, 3, 32, 32), (4, 3, 32, 32), (16, 3, 32, 32))}]]
+    assert backend.max_batch == 16
+    assert buffers.arrays[buffers.address['search/search']].shape == (16, 3, 32, 32)
+    assert buffers.arrays[buffers.address['search/score_map']].shape == (16, 1, 4, 4)
+    assert buffers.address['search/zk'] == buffers.address['template/zk']  # still shared
+    graphs, (template, _) = batched_duo
+    # warm-up runs a symbolic batch axis as batch 1
+    reference = OnnxRuntimeBackend(graphs.template, graphs.search, num_threads=1, warmup=True)
+    assert reference.max_batch == 16 and reference.template_cache is None
+    reference.set_template(template)
+    backend.set_template(template)
+    rng = np.random.default_rng(3)
+    crops = [{'search': rng.standard_normal((1, 3, 32, 32), np.float32)} for _ in range(5)]
+    singles = [reference.search(c) for c in crops]
+    context = trt.contexts[-1]
+    batched = search_many(backend, crops)
+    assert context.input_shapes == {'search': (5, 3, 32, 32)}
+    for one, many in zip(singles, batched):
+        for name in SPEC.search_outputs:
+            assert many[name].shape == one[name].shape
+            np.testing.assert_allclose(many[name], one[name], atol=1e-6)
+    # back to one crop: the shape is set again, and only one row comes back
+    got = backend.search(crops[2])
+    assert context.input_shapes == {'search': (1, 3, 32, 32)}
+    np.testing.assert_allclose(got['score_map'], singles[2]['score_map'], atol=1e-6)
+    with pytest.raises(ValueError, match='batch 17, the engine takes 1 to 16'):
+        backend.search({'search': np.zeros((17, 3, 32, 32), np.float32)})
+
+
+def test_the_profile_is_in_the_search_engine_key(batched_duo, tmp_path):
+    backend, _ = _fake_backend(batched_duo, tmp_path)
+    graphs, _ = batched_duo
+    stored = sorted(p.name for p in tmp_path.glob('*.key.json'))
+    keys = [json.loads((tmp_path / name).read_text()) for name in stored]
+    assert sorted(k.get('profile', '') for k in keys) == ['', 'batch 1/4/16']
+    again, trt = _fake_backend(batched_duo, tmp_path)
+    assert again.built == {'template': False, 'search': False} and trt.builds == []
+
+
+def test_a_batch_one_graph_stays_static(duo, tmp_path):
+    backend, trt = _fake_backend(duo, tmp_path)
+    assert backend.max_batch == 1
+    assert trt.profiles == [[], []]  # no dynamic input: no profile added
+
+
 def _fake_backend(duo, folder, precision='fp16', buffers=None, version='10.3.0'):
     buffers = buffers or FakeBuffers()
     trt = fake_tensorrt(buffers, version)
@@ -319,7 +468,8 @@ def test_engines_are_reused_then_rebuilt_for_another_precision(duo, tmp_path):
 def test_an_unreadable_cached_engine_is_rebuilt(duo, tmp_path):
     first, _ = _fake_backend(duo, tmp_path)
     graphs, _ = duo
-    key = EngineKey(file_sha256(graphs.search), '10.3.0', 'Fake GPU', 'fp16')
+    key = EngineKey(file_sha256(graphs.search), '10.3.0', 'Fake GPU', 'fp16',
+                    BatchProfile().describe())  # the search engine's key names its profile
     first.cache.engine_path('duo.search', key).write_bytes(b'corrupt')
     again, trt = _fake_backend(duo, tmp_path)
     assert again.built == {'template': False, 'search': True} and len(trt.builds) == 1
@@ -439,6 +589,21 @@ def test_real_engine_on_the_conformance_inputs(precision, conformance_dir, confo
     assert all(np.isfinite(v) for v in diffs.values())
     if precision == 'fp32':  # TF32 is cleared for FP32 engines: float32 noise only
         assert max(diffs.values()) <= 1e-4
+    # the search graph's batch axis through the optimisation profile: three crops in one call
+    # give what each gives alone (the long-term mode's tiles)
+    from lite_tracker_ros.core.batched_search import search_many
+    assert backend.max_batch == 16
+    crop = pack['search_in']
+    crops = [{'search': crop}, {'search': np.ascontiguousarray(crop[..., ::-1])},
+             {'search': np.ascontiguousarray(crop[:, ::-1])}]
+    singles = [backend.search(c) for c in crops]
+    batched = search_many(backend, crops)
+    batch_diff = max(float(np.abs(many[k] - one[k]).max())
+                     for one, many in zip(singles, batched) for k in maps)
+    print(f'TensorRT {precision} batched vs single: {batch_diff:.2e}')
+    assert np.isfinite(batch_diff)
+    if precision == 'fp32':
+        assert batch_diff <= 1e-4
     rebuilt = TensorRTBackend(graphs.template, graphs.search, precision=precision,
                               cache_folder=tmp_path / 'engines')
     assert rebuilt.built == {'template': False, 'search': False}

@@ -88,7 +88,10 @@ def _builder_slice(layer_types: list[str]):
     """Return the slice of TensorRT build_serialized_engine uses, and the flags it sets."""
     flags = []
     layers = [types.SimpleNamespace(type=t) for t in layer_types]
-    network = types.SimpleNamespace(num_layers=len(layers), get_layer=layers.__getitem__)
+    # no inputs: a static graph needs no optimisation profile (test_tensorrt_backend.py has
+    # the batched one)
+    network = types.SimpleNamespace(num_layers=len(layers), get_layer=layers.__getitem__,
+                                    num_inputs=0)
     config = types.SimpleNamespace(set_memory_pool_limit=lambda pool, size: None,
                                    set_flag=flags.append,
                                    clear_flag=lambda flag: flags.append(f'no {flag}'))

@@ -61,7 +61,8 @@ def test_runs_in_eval_and_inference_mode():
     assert backend._cache['z_mean'].is_inference()
 
 
-@pytest.mark.parametrize('name', ['litetrack_b4', 'mvt', 'compresstracker_2', 'nanotrack_v2'])
+@pytest.mark.parametrize('name', ['litetrack_b4', 'mvt', 'compresstracker_2', 'nanotrack_v2',
+                                  'fartrack'])
 def test_batched_search_equals_single_searches(name):
     # the long-term mode's tiled search: one call, the template cache broadcast over the batch
     from lite_tracker_ros.core.batched_search import search_many
@@ -75,6 +76,10 @@ def test_batched_search_equals_single_searches(name):
     rng = np.random.default_rng(0)
     size = spec.template.size
     template = {'template': rng.standard_normal((1, 3, size, size)).astype(np.float32)}
+    if name == 'fartrack':  # five template slots and their token mask (one selection)
+        slots = backend.network.params.num_templates
+        template = {'templates': rng.standard_normal((1, slots, 3, size, size)).astype(
+            np.float32), 'template_mask': np.ones((1, backend.network.n_z), np.float32)}
     if 'template_bb' in spec.template_inputs:
         template['template_bb'] = np.array([[0.3, 0.3, 0.7, 0.7]], np.float32)
     backend.set_template(template)

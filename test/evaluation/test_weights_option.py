@@ -28,3 +28,20 @@ def test_ambiguous_or_unknown_pairs_say_what_to_write(tmp_path):
     odd = tmp_path / 'odd=name.pth'
     odd.write_bytes(b'')
     assert weights_per_model([str(odd)], ['a']) == {'a': odd}
+
+
+def test_untrained_weights_of_a_network_with_tied_parameters_round_trip(tmp_path):
+    # FARTrack's three position-embedding names are one parameter: saved as three copies,
+    # loaded back into the one
+    import torch
+
+    from lite_tracker_ros.evaluation.weights_option import write_untrained_weights
+    from lite_tracker_ros.factory import build_network, load_network
+
+    path = write_untrained_weights('fartrack', tmp_path, seed=3)
+    loaded = load_network('fartrack', path).state_dict()
+    torch.manual_seed(3)
+    expected = build_network('fartrack').state_dict()
+    assert set(loaded) == set(expected) and 'backbone.pos_embed_z1' in loaded
+    for key, value in expected.items():
+        assert torch.equal(loaded[key], value), key

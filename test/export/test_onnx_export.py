@@ -111,10 +111,17 @@ def test_cli_export_runs_the_pack_inputs(cli_export, conformance_dir):
 def test_graphs_are_static_named_opset17_self_contained(b4_graphs):
     spec = get_spec('litetrack_b4')
     template, search = b4_graphs
+    # the search crop and every search output have a symbolic batch axis (batched search), the
+    # template cache and the template graph are static batch 1
+    batched = {'search'} | set(spec.search_outputs)
     for model in (template, search):
         assert {o.domain: o.version for o in model.opset_import}.get('', None) == 17
         for value in list(model.graph.input) + list(model.graph.output):
-            dims = value.type.tensor_type.shape.dim
+            dims = list(value.type.tensor_type.shape.dim)
+            if model is search and value.name in batched:
+                assert dims[0].dim_param == 'batch' and not dims[0].HasField('dim_value'), \
+                    value.name
+                dims = dims[1:]
             assert dims and all(d.HasField('dim_value') and d.dim_value > 0 for d in dims), \
                 value.name
             assert value.type.tensor_type.elem_type == onnx.TensorProto.FLOAT
@@ -128,7 +135,7 @@ def test_graphs_are_static_named_opset17_self_contained(b4_graphs):
     assert [o.name for o in search.graph.output] == list(spec.search_outputs)
     shapes = {v.name: [d.dim_value for d in v.type.tensor_type.shape.dim]
               for v in search.graph.input}
-    assert shapes['z_k_0'] == [1, 12, 64, 64] and shapes['search'] == [1, 3, 256, 256]
+    assert shapes['z_k_0'] == [1, 12, 64, 64] and shapes['search'] == [0, 3, 256, 256]
     # weights embedded: the search graph holds every backbone block and the head
     stored = sum(np.prod(init.dims) for init in search.graph.initializer)
     assert stored > 30e6
@@ -158,6 +165,10 @@ def test_toy_network_exports_generically(tmp_path):
     assert graphs.cache == ('z_k',)  # only what forward_search reads crosses over
     search = onnx.load(str(graphs.search))
     assert [i.name for i in search.graph.input] == ['z_k', 'search']
+    # a network that does not say it batches keeps a fixed batch 1, run one crop per call
+    assert search.graph.input[1].type.tensor_type.shape.dim[0].dim_value == 1
+    from lite_tracker_ros.backends.onnxruntime_backend import OnnxRuntimeBackend
+    assert OnnxRuntimeBackend(graphs.template, graphs.search, num_threads=1).max_batch == 1
     diffs = compare_with_torch(network, graphs)
     assert set(diffs) == {'template/unused_tokens', 'template/z_k', 'search/score_map',
                           'search/size_map', 'search/offset_map'}

@@ -217,3 +217,16 @@ def test_onnx_export_matches_pack_on_frame2(net, pack, tmp_path):
                                atol=5e-5)
     np.testing.assert_array_equal(out['seqs'].astype(np.int64), pack['f2_seqs'])
     np.testing.assert_array_equal(out['mask'] > 0.5, pack['f2_mask_out_25'])
+    # the search graph has a batch axis: crops searched in one call against the one template
+    # selection give what each gives alone (the long-term mode's tiles)
+    crops = [pack['f2_search_in'], pack['search_in']]
+    singles = [out, dict(zip(graphs.search_outputs,
+                             search.run(None, {**feeds, 'search': crops[1]})))]
+    batched = dict(zip(graphs.search_outputs, search.run(
+        None, {**feeds, 'search': np.ascontiguousarray(np.concatenate(crops))})))
+    for i, single in enumerate(singles):
+        for key in ('logits', 'class_prob'):
+            np.testing.assert_allclose(batched[key][i:i + 1], single[key], rtol=0, atol=1e-5)
+        for key in ('seqs', 'mask'):  # argmax and sort: identical on these inputs
+            np.testing.assert_array_equal(batched[key][i:i + 1], single[key])
+    assert batched['logits'].shape[0] == len(crops)
