@@ -16,6 +16,7 @@ import math
 import cv2
 import numpy as np
 import pytest
+from stand_in_backends import CentrePeakBackend, NanoCentreBackend  # test helper
 
 from lite_tracker_ros.core.crop import crop_resampling, sample_target
 from lite_tracker_ros.core.jpeg_decode import decode_reduced, jpeg_size
@@ -124,47 +125,6 @@ def test_crop_resampling_is_the_crop_side_over_its_output():
     assert crop_resampling(BoxXYWH(0.0, 0.0, 90.0, 100.0), 4.0, 96) == 380 / 96
 
 
-class _CentrePeakBackend:
-    """A centre-head backend whose maps put the target at the crop centre, 1/4 of its side."""
-
-    name, device = 'centre_peak', 'cpu'
-
-    def __init__(self):
-        self.searches = []
-
-    def set_template(self, inputs):
-        pass
-
-    def search(self, inputs):
-        self.searches.append(np.array(inputs['search']))
-        score = np.full((1, 1, 16, 16), 1e-4, np.float32)
-        score[0, 0, 8, 8] = 0.9
-        size = np.full((1, 2, 16, 16), 0.25, np.float32)
-        return {'score_map': score, 'size_map': size,
-                'offset_map': np.zeros((1, 2, 16, 16), np.float32)}
-
-
-class _NanoCentreBackend:
-    """NanoTrack maps whose centre cell predicts a 60 x 40 px box at the cell."""
-
-    name, device = 'nano_centre', 'cpu'
-
-    def __init__(self):
-        self.searches = []
-
-    def set_template(self, inputs):
-        pass
-
-    def search(self, inputs):
-        self.searches.append(np.array(inputs['search']))
-        cls = np.zeros((1, 2, 16, 16), np.float32)
-        cls[0, 1] = -16.0
-        cls[0, 1, 8, 8] = 16.0
-        loc = np.empty((1, 4, 16, 16), np.float32)
-        loc[0, [0, 2]], loc[0, [1, 3]] = 30.0, 20.0
-        return {'cls': cls, 'loc': loc}
-
-
 def _track_whole_and_reduced(make_tracker, box, scale):
     """Update two trackers on one image, whole and reduced; return results and search inputs."""
     image = _blob_image(720, 1280, box.cx, box.cy, sigma=40.0)
@@ -186,7 +146,7 @@ def test_centre_head_tracker_through_a_reduced_frame():
                      search=CropSpec(256, 4.0), template_inputs=('template',))
 
     def make():
-        backend = _CentrePeakBackend()
+        backend = CentrePeakBackend()
         return CenterHeadTracker(spec, backend), backend
 
     # near the right edge: clipping must use the full image's width, not the reduced one's
@@ -203,7 +163,7 @@ def test_nanotrack_through_a_reduced_frame():
     from lite_tracker_ros.specs.nanotrack import PARAMS, SPECS
 
     def make():
-        backend = _NanoCentreBackend()
+        backend = NanoCentreBackend()
         return NanoTracker(SPECS['nanotrack_v2'], backend, PARAMS['nanotrack_v2']), backend
 
     box = BoxXYWH(1150.0, 600.0, 160.0, 110.0)  # the search window leaves the image

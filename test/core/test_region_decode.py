@@ -18,6 +18,7 @@ import math
 import cv2
 import numpy as np
 import pytest
+from stand_in_backends import CentrePeakBackend, NanoCentreBackend  # test helper
 
 from lite_tracker_ros.core import region_decode
 from lite_tracker_ros.core.crop import crop_region, sample_target
@@ -198,47 +199,6 @@ def test_the_whole_fallback_of_a_decoded_region_is_the_whole_image():
     assert frame.covering(0, 0, 640, 480) is whole  # decoded once
 
 
-class _NanoCentreBackend:
-    """NanoTrack maps whose centre cell predicts a 60 x 40 px box at the cell."""
-
-    name, device = 'nano_centre', 'cpu'
-
-    def __init__(self):
-        self.searches = []
-
-    def set_template(self, inputs):
-        pass
-
-    def search(self, inputs):
-        self.searches.append(np.array(inputs['search']))
-        cls = np.zeros((1, 2, 16, 16), np.float32)
-        cls[0, 1] = -16.0
-        cls[0, 1, 8, 8] = 16.0
-        loc = np.empty((1, 4, 16, 16), np.float32)
-        loc[0, [0, 2]], loc[0, [1, 3]] = 30.0, 20.0
-        return {'cls': cls, 'loc': loc}
-
-
-class _CentrePeakBackend:
-    """A centre-head backend whose maps put the target at the crop centre, 1/4 of its side."""
-
-    name, device = 'centre_peak', 'cpu'
-
-    def __init__(self):
-        self.searches = []
-
-    def set_template(self, inputs):
-        pass
-
-    def search(self, inputs):
-        self.searches.append(np.array(inputs['search']))
-        score = np.full((1, 1, 16, 16), 1e-4, np.float32)
-        score[0, 0, 8, 8] = 0.9
-        size = np.full((1, 2, 16, 16), 0.25, np.float32)
-        return {'score_map': score, 'size_map': size,
-                'offset_map': np.zeros((1, 2, 16, 16), np.float32)}
-
-
 def _whole_and_region(make_tracker, box):
     """Update two trackers on one JPEG, decoded whole and in the tracker's search region."""
     data = _jpeg(_textured(1080, 1920, seed=2))
@@ -266,7 +226,7 @@ def test_nanotrack_through_a_region_frame_sees_the_same_search_input(box):
     from lite_tracker_ros.specs.nanotrack import PARAMS, SPECS
 
     def make():
-        backend = _NanoCentreBackend()
+        backend = NanoCentreBackend()
         return NanoTracker(SPECS['nanotrack_v2'], backend, PARAMS['nanotrack_v2']), backend
 
     (whole, region), (a, b), frame = _whole_and_region(make, box)
@@ -283,7 +243,7 @@ def test_centre_head_tracker_through_a_region_frame_sees_the_same_search_input()
                      search=CropSpec(256, 4.0), template_inputs=('template',))
 
     def make():
-        backend = _CentrePeakBackend()
+        backend = CentrePeakBackend()
         return CenterHeadTracker(spec, backend), backend
 
     (whole, region), (a, b), _ = _whole_and_region(make, BoxXYWH(300.0, 200.0, 70.0, 64.0))
