@@ -8,10 +8,10 @@
 import numpy as np
 
 
-class CentrePeakBackend:
-    """A centre-head backend whose maps put the target at the crop centre, 1/4 of its side."""
+class _FixedMaps:
+    """Records every search input and answers each with the same maps (``maps()``)."""
 
-    name, device = 'centre_peak', 'cpu'
+    device = 'cpu'
 
     def __init__(self):
         self.searches = []
@@ -21,6 +21,16 @@ class CentrePeakBackend:
 
     def search(self, inputs):
         self.searches.append(np.array(inputs['search']))
+        return self.maps()
+
+
+class CentrePeakBackend(_FixedMaps):
+    """A centre-head backend whose maps put the target at the crop centre, 1/4 of its side."""
+
+    name = 'centre_peak'
+
+    @staticmethod
+    def maps():
         score = np.full((1, 1, 16, 16), 1e-4, np.float32)
         score[0, 0, 8, 8] = 0.9
         size = np.full((1, 2, 16, 16), 0.25, np.float32)
@@ -28,19 +38,13 @@ class CentrePeakBackend:
                 'offset_map': np.zeros((1, 2, 16, 16), np.float32)}
 
 
-class NanoCentreBackend:
+class NanoCentreBackend(_FixedMaps):
     """NanoTrack maps whose centre cell predicts a 60 x 40 px box at the cell."""
 
-    name, device = 'nano_centre', 'cpu'
+    name = 'nano_centre'
 
-    def __init__(self):
-        self.searches = []
-
-    def set_template(self, inputs):
-        pass
-
-    def search(self, inputs):
-        self.searches.append(np.array(inputs['search']))
+    @staticmethod
+    def maps():
         cls = np.zeros((1, 2, 16, 16), np.float32)
         cls[0, 1] = -16.0
         cls[0, 1, 8, 8] = 16.0
