@@ -42,6 +42,11 @@ def margin(score: float) -> float:
     return max(min(math.log(score / (1.0 - score)), 30.0), -30.0)
 
 
+def score_of(log_odds: float) -> float:
+    """Return the score in [0, 1] of a log-odds margin (the inverse of :func:`margin`)."""
+    return 1.0 / (1.0 + math.exp(-max(min(log_odds, 30.0), -30.0)))
+
+
 @dataclass(frozen=True)
 class AbsencePolicy:
     """When a track counts as lost and when a candidate counts as the target again (log-odds)."""

@@ -35,7 +35,7 @@ from typing import Optional, Protocol, Sequence
 
 from lite_tracker_ros.core import appearance
 from lite_tracker_ros.core.absence import (
-    AbsenceMonitor, AbsencePolicy, Candidate, margin, ReacquisitionGate)
+    AbsenceMonitor, AbsencePolicy, Candidate, margin, ReacquisitionGate, score_of)
 from lite_tracker_ros.core.frame import as_frame
 from lite_tracker_ros.core.search_plan import SearchBudget, SearchPlan, SearchWindow
 from lite_tracker_ros.core.tracker import FrameLike, Tracker
@@ -153,10 +153,7 @@ class LongTermTracker:
         None (decode whole) while searching: the wide windows and tiles read the frame at
         full resolution.
         """
-        if self._searching:
-            return None
-        inner = getattr(self.inner, 'search_resampling', None)
-        return inner() if inner is not None else None
+        return self._inner_hint('search_resampling')
 
     def search_region(self) -> Optional[tuple[float, float, float, float]]:
         """
@@ -164,9 +161,13 @@ class LongTermTracker:
 
         None (decode whole) while searching, as :meth:`search_resampling`.
         """
+        return self._inner_hint('search_region')
+
+    def _inner_hint(self, name: str):
+        """Return the wrapped tracker's decode hint ``name``; None while searching (whole)."""
         if self._searching:
             return None
-        inner = getattr(self.inner, 'search_region', None)
+        inner = getattr(self.inner, name, None)
         return inner() if inner is not None else None
 
     def update(self, frame: FrameLike) -> TrackResult:
@@ -253,7 +254,7 @@ class LongTermTracker:
             # sequences a raised patch of snow took Skiing's track: docs/benchmarks.md)
             shift = min(similar - self.policy.appearance_centre, 0.0)
             value = margin(c.score) + weight * shift
-            weighed.append(Candidate(c.box, 1.0 / (1.0 + math.exp(-value)), c.source))
+            weighed.append(Candidate(c.box, score_of(value), c.source))
         return weighed
 
     def _verify(self, frame: Frame, anchor: BoxXYWH,

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from lite_tracker_ros.core.absence import (
-    AbsenceMonitor, AbsencePolicy, Candidate, margin, ReacquisitionGate)
+    AbsenceMonitor, AbsencePolicy, Candidate, margin, ReacquisitionGate, score_of)
 from lite_tracker_ros.core.long_term import LongTermTracker, MAX_PROPOSALS, SEARCH_STAGE
 from lite_tracker_ros.core.search_plan import SearchBudget, SearchPlan
 from lite_tracker_ros.core.types import BoxXYWH, TrackResult, TrackState
@@ -37,6 +37,15 @@ def test_margin_is_log_odds_and_clipped():
     assert margin(1.0) == pytest.approx(30.0, abs=0.1)
     assert margin(0.0) == pytest.approx(-30.0, abs=0.1)
     assert margin(math.nan) == -30.0
+
+
+def test_score_of_inverts_margin_and_never_overflows():
+    for value in (-12.0, -1.5, 0.0, 0.7, 9.2):
+        assert score_of(value) == pytest.approx(p(value), rel=1e-12)
+        assert margin(score_of(value)) == pytest.approx(value, abs=1e-9)
+    # a margin far outside +-30 (a large appearance_weight times a colour difference) is read
+    # as the clipped one instead of overflowing math.exp
+    assert score_of(-1e6) == pytest.approx(p(-30.0)) and score_of(1e6) == pytest.approx(p(30.0))
 
 
 def test_a_drop_relative_to_the_track_is_weak_even_at_a_high_probability():
