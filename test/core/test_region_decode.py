@@ -190,6 +190,26 @@ def test_regions_the_decoder_refuses():
 
 
 @needs_turbojpeg
+def test_damaged_jpegs_with_a_good_header_give_none_or_a_frame_of_the_planned_size():
+    # what a camera sends after a glitch: the header (so the size the node checked) intact,
+    # the entropy-coded data cut short or overwritten
+    data = _jpeg(_textured(480, 640)).tobytes()
+    region = (300.0, 200.0, 364.0, 264.0)
+    planned = DECODER.decode(data, region, 1)
+    rng = np.random.default_rng(7)
+    damaged = [data[:len(data) // 2], data[:len(data) - 2], data[:700]]
+    for _ in range(20):
+        scan = bytearray(data)
+        at = int(rng.integers(len(data) // 3, len(data) - 66))
+        scan[at:at + 64] = rng.integers(0, 256, 64, dtype=np.uint8).tobytes()
+        damaged.append(bytes(scan))
+    for bad in damaged:
+        frame = DECODER.decode(bad, region, 1)
+        assert frame is None or (frame.pixels.shape == planned.pixels.shape
+                                 and frame.origin == planned.origin)
+
+
+@needs_turbojpeg
 def test_the_whole_fallback_of_a_decoded_region_is_the_whole_image():
     data = _jpeg(_textured(480, 640))
     frame = DECODER.decode(data, (300.0, 200.0, 360.0, 260.0), 1)
