@@ -4,15 +4,15 @@
 # license that can be found in the LICENSE file or at
 # https://opensource.org/licenses/MIT.
 """
-A pytest plugin that records each test's CPU time (process and finished children) and wall time.
+Record each test's CPU time (process and finished children) and wall time: a pytest plugin.
 
 Writes ``nodeid<TAB>cpu_s<TAB>wall_s`` lines to ``$CPU_PER_TEST_DIR/cpu_<worker>.tsv`` (one file
 per pytest-xdist worker), to see where the suite's CPU goes: on 2 cores, half the summed CPU
 time is the floor of the suite's wall time without removing work. Use:
 
-    rm -rf out/cpu && CPU_PER_TEST_DIR=out/cpu PYTHONPATH=benchmarks \\
-      scripts/test.sh -q -p no:cacheprovider -p pytest_cpu_per_test
-    cat out/cpu/*.tsv | awk -F'\\t' '{s += $2} END {print s}'
+    rm -rf out/cpu
+    CPU_PER_TEST_DIR=out/cpu PYTHONPATH=benchmarks scripts/test.sh -q -p pytest_cpu_per_test
+    cat out/cpu/*.tsv | cut -f2 | paste -sd+ | bc
 """
 
 import os
