@@ -92,6 +92,18 @@ class AbsencePolicy:
     #: the colour similarity (Bhattacharyya coefficient) from which a margin is left unchanged
     #: (between the medians above: docs/benchmarks.md, issue 12)
     appearance_centre: float = 0.85
+    #: a candidate that is each frame's best at one place for this many consecutive frames,
+    #: with the init box's colours (similarity at least ``appearance_centre``), is taken at a
+    #: lower level (``patient_drop`` under the usual one): after a cut the target often scores
+    #: well under its pre-loss level for many frames, while a look-alike seldom stays the best
+    #: one, in one place, with the target's colours. 0 (or no colour check) turns this off
+    patient_frames: int = 5
+    #: how far under the usual re-acquisition level a patient take may be (never under
+    #: ``reacquire_margin``)
+    patient_drop: float = 2.0
+    #: on every frame of a patient run, the candidate must lead the best one elsewhere in the
+    #: frame by this margin (a second figure that scores as high makes the run ambiguous)
+    patient_lead: float = 1.0
 
     def shape_matches(self, box: BoxXYWH, reference: BoxXYWH) -> bool:
         aspect = (box.w / box.h) / (reference.w / reference.h)
@@ -101,17 +113,20 @@ class AbsencePolicy:
 
     def __post_init__(self) -> None:
         for name in ('weak_margin', 'drop', 'reacquire_drop', 'reacquire_margin',
-                     'reacquire_cap', 'appearance_weight', 'appearance_centre'):
+                     'reacquire_cap', 'appearance_weight', 'appearance_centre', 'patient_drop',
+                     'patient_lead'):
             if not math.isfinite(getattr(self, name)):
                 raise ValueError(f'{name} must be a finite number, got {getattr(self, name)}')
-        for name in ('drop', 'reacquire_drop', 'appearance_weight'):
+        for name in ('drop', 'reacquire_drop', 'appearance_weight', 'patient_drop',
+                     'patient_lead'):
             if getattr(self, name) < 0:
                 raise ValueError(f'{name} must not be negative, got {getattr(self, name)}')
         for name in ('max_aspect_change', 'max_size_change'):
             if not getattr(self, name) >= 1.0:
                 raise ValueError(f'{name} must be at least 1, got {getattr(self, name)}')
-        if self.probation < 0:
-            raise ValueError(f'probation must not be negative, got {self.probation}')
+        for name in ('probation', 'patient_frames'):
+            if getattr(self, name) < 0:
+                raise ValueError(f'{name} must not be negative, got {getattr(self, name)}')
         for name in ('history', 'min_history', 'lost_after', 'confirm_frames'):
             if int(getattr(self, name)) < 1:
                 raise ValueError(f'{name} must be at least 1, got {getattr(self, name)}')
@@ -124,14 +139,30 @@ class AbsenceMonitor:
         self.policy = policy
         self._recent: deque[float] = deque(maxlen=policy.history)
         self._weak_run = 0
+        self._ceiling = math.inf
 
     def reset(self) -> None:
         self._recent.clear()
         self._weak_run = 0
+        self._ceiling = math.inf
 
     def restart_run(self) -> None:
         """Forget the current run of weak frames (the target was found again), keep the rest."""
         self._weak_run = 0
+
+    def lower_ceiling(self, level: float) -> None:
+        """Never call a frame at ``level`` or above weak (until :meth:`reset`/:meth:`lift`)."""
+        self._ceiling = level
+        self._weak_run = 0
+
+    def lift(self) -> None:
+        """Forget the ceiling of :meth:`lower_ceiling`."""
+        self._ceiling = math.inf
+
+    @property
+    def doubtful(self) -> bool:
+        """Return whether the last frame was weak (the box may be on something else now)."""
+        return self._weak_run > 0
 
     @property
     def reference(self) -> Optional[float]:
@@ -143,7 +174,11 @@ class AbsenceMonitor:
     def is_weak(self, score: float) -> bool:
         value = margin(score)
         reference = self.reference
-        relative = reference is not None and value < reference - self.policy.drop
+        # a score that would take a lost target back is never weak: a very confident track
+        # (Crossing scores 11-12 before a cut) must not drop a target it just took back at
+        # ``reacquire_cap``
+        relative = reference is not None and value < min(reference - self.policy.drop,
+                                                         self.reacquire_margin(), self._ceiling)
         return value < self.policy.weak_margin or relative
 
     def observe(self, score: float) -> tuple[bool, bool]:
@@ -171,43 +206,90 @@ class Candidate:
 
     box: BoxXYWH
     score: float
-    #: where it came from: 'search' (the tracker's own search) or 'detector'
+    #: where it came from: 'search' (the tracker's own search), 'local' or 'detector'
     source: str = 'search'
+    #: colour similarity to the init box (:mod:`~lite_tracker_ros.core.appearance`), None
+    #: when it was not checked
+    similarity: Optional[float] = None
 
 
 class ReacquisitionGate:
-    """Accept a candidate once it was strong on ``confirm_frames`` consecutive frames."""
+    """
+    Accept a candidate once it was strong on ``confirm_frames`` consecutive frames.
+
+    Or, patiently, once it was each frame's best at one place, with the target's colours, on
+    ``patient_frames`` consecutive frames at a lower level (:attr:`AbsencePolicy.patient_drop`).
+    """
 
     def __init__(self, policy: AbsencePolicy) -> None:
         self.policy = policy
         self._pending: Optional[Candidate] = None
         self._count = 0
+        self._steady: list[Candidate] = []
+        #: whether the candidate the last offer returned was taken patiently
+        self.taken_patiently = False
 
     def reset(self) -> None:
         self._pending, self._count = None, 0
+        self._steady = []
 
     @property
     def pending(self) -> Optional[Candidate]:
         """Return the candidate being confirmed (the next search looks there first)."""
         return self._pending
 
-    def offer(self, best: Optional[Candidate], needed_margin: float) -> Optional[Candidate]:
-        """Give this frame's best candidate (or None); return it once it is confirmed."""
+    @property
+    def steady(self) -> Optional[Candidate]:
+        """Return the last candidate of the patient run in progress (None if there is none)."""
+        return self._steady[-1] if self._steady else None
+
+    def patient_margin(self, needed_margin: float) -> float:
+        """Return the level of a patient take when a quick one needs ``needed_margin``."""
+        return max(self.policy.reacquire_margin, needed_margin - self.policy.patient_drop)
+
+    def offer(self, best: Optional[Candidate], needed_margin: float,
+              runner_up: Optional[Candidate] = None) -> Optional[Candidate]:
+        """
+        Give this frame's best candidate (or None); return it once it is confirmed.
+
+        ``runner_up`` is the best candidate away from ``best`` (None: there was none).
+        """
+        self.taken_patiently = False
+        steady = self._follow_steady(best, needed_margin, runner_up)
         if best is None or not margin(best.score) >= needed_margin:
-            self.reset()
-            return None
-        if self._pending is not None and _near(self._pending.box, best.box):
-            self._count += 1
+            self._pending, self._count = None, 0
         else:
-            self._count = 1
-        self._pending = best
-        if self._count >= self.policy.confirm_frames:
+            again = self._pending is not None and near(self._pending.box, best.box)
+            self._count = self._count + 1 if again else 1
+            self._pending = best
+            if self._count >= self.policy.confirm_frames:
+                self.reset()
+                return best
+        if steady is not None and len(steady) >= self.policy.patient_frames:
             self.reset()
-            return best
+            self.taken_patiently = True
+            return steady[-1]
         return None
 
+    def _follow_steady(self, best: Optional[Candidate], needed_margin: float,
+                       runner_up: Optional[Candidate]) -> Optional[list[Candidate]]:
+        """Extend (or restart, or end) the patient run with this frame's best candidate."""
+        second = margin(runner_up.score) if runner_up is not None else -math.inf
+        usable = (self.policy.patient_frames > 0 and best is not None
+                  and best.similarity is not None
+                  and best.similarity >= self.policy.appearance_centre
+                  and margin(best.score) >= self.patient_margin(needed_margin)
+                  and margin(best.score) - second >= self.policy.patient_lead)
+        if not usable:
+            self._steady = []
+            return None
+        if not (self._steady and near(self._steady[-1].box, best.box)):
+            self._steady = []
+        self._steady.append(best)
+        return self._steady
 
-def _near(a: BoxXYWH, b: BoxXYWH) -> bool:
-    # the same object a frame later: centres within one target size of each other
+
+def near(a: BoxXYWH, b: BoxXYWH) -> bool:
+    """Return whether ``b`` can be the object of ``a`` a frame later (centres one size apart)."""
     size = max(math.sqrt(a.w * a.h), 1.0)
     return math.hypot(a.cx - b.cx, a.cy - b.cy) <= size

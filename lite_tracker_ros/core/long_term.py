@@ -9,7 +9,9 @@ Long-term tracking around any family's tracker: report absence, search, take the
 While the target is followed, every ``update`` is the wrapped tracker's own, unchanged (its
 boxes stay identical to the upstream tracker's). Each frame's score goes to an
 :class:`~lite_tracker_ros.core.absence.AbsenceMonitor`: a weak frame reports LOST (nothing is
-published for it), and ``lost_after`` weak frames in a row make the target lost: the state
+published for it; the frame after one is also judged by its colours, as a search candidate is:
+the peak may have jumped to a look-alike that scores just over the weak level), and
+``lost_after`` weak frames in a row make the target lost: the state
 becomes SEARCHING, the wrapped tracker is no longer stepped, and each frame searches windows of
 a region that grows from the last place the target was seen with confidence
 (:mod:`~lite_tracker_ros.core.search_plan`), using the template cached at init (never
@@ -17,7 +19,9 @@ recomputed). Detector proposals given with :meth:`LongTermTracker.propose` are s
 candidate's score is lowered when its colours differ from the init box's
 (:mod:`~lite_tracker_ros.core.appearance`); one that then scores close to what the track
 scored before the loss, with the lost target's shape, on ``confirm_frames`` consecutive frames
-resumes the track there (same id).
+resumes the track there (same id); so does one that is the best, at one place, with the init
+box's colours and well ahead of any other, on ``patient_frames`` consecutive frames at a lower
+level (after a cut the target often scores well under its pre-loss level for a while).
 
 A family takes part by giving its tracker three methods (:class:`Redetecting`):
 ``search_side(box)`` (its normal search window side), ``redetect(frame, anchor, windows)`` and
@@ -35,7 +39,7 @@ from typing import Optional, Protocol, Sequence
 
 from lite_tracker_ros.core import appearance
 from lite_tracker_ros.core.absence import (
-    AbsenceMonitor, AbsencePolicy, Candidate, margin, ReacquisitionGate, score_of)
+    AbsenceMonitor, AbsencePolicy, Candidate, margin, near, ReacquisitionGate, score_of)
 from lite_tracker_ros.core.frame import as_frame
 from lite_tracker_ros.core.search_plan import SearchBudget, SearchPlan, SearchWindow
 from lite_tracker_ros.core.tracker import FrameLike, Tracker
@@ -178,7 +182,13 @@ class LongTermTracker:
         if self._probation > 0:  # just re-acquired: hold it to the level it was taken at
             self._probation -= 1
             tracked = tracked and margin(result.score) >= self._needed_margin
-        weak, lost = self._monitor.observe(result.score if tracked else -math.inf)
+        score = result.score
+        if tracked and self._monitor.doubtful:
+            # the last frame was weak: the peak may have jumped to a look-alike that scores
+            # just over the weak level (the other jogger); judge the box as a search candidate
+            judged = Candidate(result.box, score)
+            score = self._weigh_appearance(as_frame(frame), [judged])[0].score
+        weak, lost = self._monitor.observe(score if tracked else -math.inf)
         if not weak:
             self._anchor = result.box
             return result
@@ -191,6 +201,7 @@ class LongTermTracker:
         anchor = self._anchor if self._anchor is not None else self.inner.box
         self._searching = True
         self._gate.reset()
+        self._monitor.lift()
         self._needed_margin = self._monitor.reacquire_margin()
         self._plan = SearchPlan(anchor, self.inner.search_side(anchor), frame.width,
                                 frame.height, self.budget)
@@ -213,6 +224,12 @@ class LongTermTracker:
             windows = plan.next_windows()
             anchor = self._anchor
         candidates = self.inner.redetect(frame, anchor, windows)
+        steady = self._gate.steady
+        if pending is None and steady is not None:
+            # keep the patient run's place in view (a wide plan visits its windows in turn);
+            # a call of its own: windows of one call share a size
+            candidates += self.inner.redetect(frame, steady.box, [SearchWindow.square(
+                steady.box.cx, steady.box.cy, self.inner.search_side(steady.box))])
         if local.state is TrackState.TRACKING:
             candidates.append(Candidate(local.box, local.score, 'local'))
         if pending is None and self.budget.max_scale > 1.0:
@@ -225,7 +242,9 @@ class LongTermTracker:
                       and self.policy.shape_matches(c.box, self._anchor)]
         candidates = self._weigh_appearance(frame, candidates)
         best = max(candidates, key=lambda c: c.score, default=None)
-        taken = self._gate.offer(best, self._needed_margin)
+        elsewhere = [c for c in candidates if best is not None and not near(c.box, best.box)]
+        runner_up = max(elsewhere, key=lambda c: c.score, default=None)
+        taken = self._gate.offer(best, self._needed_margin, runner_up)
         if taken is not None:
             return self._resume(taken, start)
         score = best.score if best is not None else 0.0
@@ -254,7 +273,7 @@ class LongTermTracker:
             # sequences a raised patch of snow took Skiing's track: docs/benchmarks.md)
             shift = min(similar - self.policy.appearance_centre, 0.0)
             value = margin(c.score) + weight * shift
-            weighed.append(Candidate(c.box, score_of(value), c.source))
+            weighed.append(Candidate(c.box, score_of(value), c.source, similar))
         return weighed
 
     def _verify(self, frame: Frame, anchor: BoxXYWH,
@@ -292,7 +311,13 @@ class LongTermTracker:
         # scores under them and is dropped again within lost_after frames
         self._searching, self._plan = False, None
         self._probation = self.policy.probation
-        self._monitor.restart_run()
+        if self._gate.taken_patiently:
+            # a patient take: the target scores lower now (new pose, light, background after
+            # a cut); hold the track to the level it was taken at, not the pre-loss one
+            self._needed_margin = self._gate.patient_margin(self._needed_margin)
+            self._monitor.lower_ceiling(self._needed_margin)
+        else:
+            self._monitor.restart_run()
         self._anchor = taken.box
         self.log.reacquisitions += 1
         self.log.reacquire_s.append(self.log.seconds_lost())

@@ -68,6 +68,38 @@ def test_a_single_dip_is_not_a_loss_and_weak_frames_do_not_teach_the_reference()
     assert monitor.observe(DISTRACTOR) == (True, False)  # the run restarted
 
 
+def test_a_score_that_would_take_the_target_back_is_never_weak():
+    # a very confident track (margin 12) is taken back at the cap (7) after a loss; 3.5 under
+    # its level (8.5) must not call a frame at 7.5 weak, or a target just taken back is
+    # dropped again on its first frame
+    monitor = AbsenceMonitor(AbsencePolicy(drop=3.5, lost_after=2, reacquire_drop=2.0,
+                                           reacquire_cap=7.0))
+    for _ in range(10):
+        monitor.observe(p(12.0))
+    assert monitor.reacquire_margin() == pytest.approx(7.0)
+    assert monitor.observe(p(7.5)) == (False, False)
+    assert monitor.observe(p(6.5)) == (True, False)
+    assert monitor.doubtful
+
+
+def test_a_lowered_ceiling_holds_until_lifted():
+    monitor = AbsenceMonitor(AbsencePolicy(drop=3.5, reacquire_cap=30.0))
+    for _ in range(10):
+        monitor.observe(p(9.0))
+    assert monitor.is_weak(p(5.0))
+    monitor.lower_ceiling(4.5)
+    assert not monitor.is_weak(p(5.0)) and monitor.is_weak(p(4.0))
+    monitor.lift()
+    assert monitor.is_weak(p(5.0))
+    monitor.lower_ceiling(4.5)
+    monitor.reset()
+    monitor.observe(p(9.0))  # one strong frame: no reference yet, only the absolute floor
+    assert not monitor.is_weak(p(5.0))
+    for _ in range(10):
+        monitor.observe(p(9.0))
+    assert monitor.is_weak(p(5.0))
+
+
 def test_absolute_floor_applies_before_any_history():
     monitor = AbsenceMonitor(AbsencePolicy(weak_margin=0.0, lost_after=1))
     assert monitor.observe(0.3) == (True, True)
@@ -82,6 +114,47 @@ def test_gate_needs_consecutive_confirmations_at_one_place():
     assert gate.offer(there, 6.0) is there
     assert gate.offer(Candidate(BoxXYWH(0, 0, 5, 5), DISTRACTOR), 6.0) is None
     assert gate.pending is None
+
+
+PATIENT = AbsencePolicy(confirm_frames=2, patient_frames=3, patient_drop=2.0, patient_lead=1.0,
+                        appearance_centre=0.85)
+
+
+def steady_run(gate, candidates, needed=7.0, runner_up=None):
+    """Offer ``candidates`` one per frame; return what each offer returned."""
+    return [gate.offer(c, needed, runner_up) for c in candidates]
+
+
+def test_patient_run_takes_a_steady_candidate_with_the_targets_colours():
+    # 6 log-odds: under the quick level (7), over the patient one (5)
+    gate = ReacquisitionGate(PATIENT)
+    here = [Candidate(BoxXYWH(100 + i, 100, 20, 20), p(6.0), similarity=0.9) for i in range(3)]
+    assert steady_run(gate, here) == [None, None, here[2]] and gate.taken_patiently
+    assert gate.steady is None  # a take starts afresh
+    assert steady_run(gate, here[:1]) == [None] and not gate.taken_patiently
+    quick = Candidate(BoxXYWH(100, 100, 20, 20), p(7.5), similarity=0.9)
+    assert steady_run(gate, [quick] * 2) == [None, quick] and not gate.taken_patiently
+
+
+@pytest.mark.parametrize('change', ['colours differ', 'colours unchecked', 'under the level',
+                                    'moves away', 'a rival close behind', 'turned off'])
+def test_patient_run_needs_every_condition_on_every_frame(change):
+    gate = ReacquisitionGate(PATIENT if change != 'turned off'
+                             else AbsencePolicy(patient_frames=0))
+    box = BoxXYWH(100, 100, 20, 20)
+    runs = [Candidate(box, p(6.0), similarity=0.9) for _ in range(3)]
+    runner_up = None
+    if change == 'colours differ':
+        runs[1] = Candidate(box, p(6.0), similarity=0.8)
+    elif change == 'colours unchecked':
+        runs[1] = Candidate(box, p(6.0))
+    elif change == 'under the level':
+        runs[1] = Candidate(box, p(4.9), similarity=0.9)
+    elif change == 'moves away':
+        runs[1] = Candidate(BoxXYWH(150, 100, 20, 20), p(6.0), similarity=0.9)
+    elif change == 'a rival close behind':
+        runner_up = Candidate(BoxXYWH(300, 300, 20, 20), p(5.5))
+    assert steady_run(gate, runs, runner_up=runner_up) == [None, None, None]
 
 
 def test_policy_rejects_nonsense():
@@ -381,17 +454,51 @@ def test_appearance_weight_must_be_finite_and_not_negative():
         AbsencePolicy(appearance_centre=math.inf)
 
 
-def test_colours_never_raise_a_score_over_the_level():
+@pytest.mark.parametrize('patient_frames', [0, 5])
+def test_colours_never_raise_a_score_over_the_level(patient_frames):
     # the place has the init box's very colours (all one grey) but scores under the level
     # (6.5 against min(9.2 - 2, 7) = 7): a background that matches a small target's box, which
-    # is mostly background, must not be promoted over it
+    # is mostly background, must not be promoted over it; only the patient run takes it, after
+    # being the one place found on patient_frames frames
     inner = TwoPlaces([STRONG] * 10 + [DISTRACTOR] * 2, BoxXYWH(200, 140, 20, 40),
                       BoxXYWH(100, 140, 20, 40))
     inner.places = [(BoxXYWH(100, 140, 20, 40), p(6.5))]
-    tracker = LongTermTracker(inner, policy=AbsencePolicy(appearance_weight=10.0))
+    policy = AbsencePolicy(appearance_weight=10.0, patient_frames=patient_frames)
+    tracker = LongTermTracker(inner, policy=policy)
     tracker.init(FRAME, BoxXYWH(40, 40, 20, 40))
     for _ in range(12):
         tracker.update(FRAME)
     assert tracker.state is TrackState.SEARCHING
-    assert all(tracker.update(FRAME).state is TrackState.SEARCHING for _ in range(10))
-    assert inner.resumed == []
+    states = []
+    while TrackState.TRACKING not in states and len(states) < 10:
+        states.append(tracker.update(FRAME).state)
+    if patient_frames:
+        assert len(states) == patient_frames and states[-1] is TrackState.TRACKING
+        assert inner.resumed == [inner.places[0][0]]
+        # held to the level it was taken at (5), not to the pre-loss one (9.2 - 3.5)
+        inner.scores = [p(5.5)] * 3 + [p(4.5)] * 2
+        assert [tracker.update(FRAME).state for _ in range(5)] == [TrackState.TRACKING] * 3 + [
+            TrackState.LOST, TrackState.SEARCHING]
+    else:
+        assert set(states) == {TrackState.SEARCHING} and inner.resumed == []
+
+
+@pytest.mark.parametrize('weight, weak', [(10.0, True), (0.0, False)])
+def test_after_a_weak_frame_the_box_is_judged_by_its_colours_too(weight, weak):
+    # the tracker jumped to a green figure that scores just over the weak level (9.2 - 3.5);
+    # only after a weak frame: a strong frame is never second-guessed by colours
+    pixels = np.full((240, 320, 3), 90, np.uint8)
+    pixels[40:60, 40:60], pixels[60:80, 40:60] = (0, 0, 200), (200, 0, 0)
+    green = np.zeros_like(pixels)
+    green[...] = (0, 180, 0)
+    inner = ScriptedTracker([STRONG] * 10 + [STRONG, DISTRACTOR, p(6.0), p(6.0)])
+    policy = AbsencePolicy(drop=3.5, lost_after=2, appearance_weight=weight)
+    tracker = LongTermTracker(inner, policy=policy)
+    tracker.init(pixels, BoxXYWH(40, 40, 20, 40))
+    for _ in range(10):
+        tracker.update(pixels)
+    assert tracker.update(green).state is TrackState.TRACKING
+    assert tracker.update(green).state is TrackState.LOST
+    # the second weak frame in a row: the target is lost
+    state = tracker.update(green).state
+    assert state is (TrackState.SEARCHING if weak else TrackState.TRACKING)
