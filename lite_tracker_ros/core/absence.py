@@ -101,9 +101,10 @@ class AbsencePolicy:
     #: how far under the usual re-acquisition level a patient take may be (never under
     #: ``reacquire_margin``)
     patient_drop: float = 2.0
-    #: on every frame of a patient run, the candidate must lead the best one elsewhere in the
-    #: frame by this margin (a second figure that scores as high makes the run ambiguous)
-    patient_lead: float = 1.0
+    #: a candidate is taken (quickly, or on every frame of a patient run) only when it leads
+    #: the best one elsewhere in the frame by this margin: two places that score alike are
+    #: ambiguous, and waiting a few frames usually tells them apart
+    lead: float = 1.0
 
     def shape_matches(self, box: BoxXYWH, reference: BoxXYWH) -> bool:
         aspect = (box.w / box.h) / (reference.w / reference.h)
@@ -114,11 +115,11 @@ class AbsencePolicy:
     def __post_init__(self) -> None:
         for name in ('weak_margin', 'drop', 'reacquire_drop', 'reacquire_margin',
                      'reacquire_cap', 'appearance_weight', 'appearance_centre', 'patient_drop',
-                     'patient_lead'):
+                     'lead'):
             if not math.isfinite(getattr(self, name)):
                 raise ValueError(f'{name} must be a finite number, got {getattr(self, name)}')
         for name in ('drop', 'reacquire_drop', 'appearance_weight', 'patient_drop',
-                     'patient_lead'):
+                     'lead'):
             if getattr(self, name) < 0:
                 raise ValueError(f'{name} must not be negative, got {getattr(self, name)}')
         for name in ('max_aspect_change', 'max_size_change'):
@@ -255,8 +256,10 @@ class ReacquisitionGate:
         ``runner_up`` is the best candidate away from ``best`` (None: there was none).
         """
         self.taken_patiently = False
-        steady = self._follow_steady(best, needed_margin, runner_up)
-        if best is None or not margin(best.score) >= needed_margin:
+        second = margin(runner_up.score) if runner_up is not None else -math.inf
+        clear = best is not None and margin(best.score) - second >= self.policy.lead
+        steady = self._follow_steady(best if clear else None, needed_margin)
+        if not clear or not margin(best.score) >= needed_margin:
             self._pending, self._count = None, 0
         else:
             again = self._pending is not None and near(self._pending.box, best.box)
@@ -271,15 +274,13 @@ class ReacquisitionGate:
             return steady[-1]
         return None
 
-    def _follow_steady(self, best: Optional[Candidate], needed_margin: float,
-                       runner_up: Optional[Candidate]) -> Optional[list[Candidate]]:
+    def _follow_steady(self, best: Optional[Candidate],
+                       needed_margin: float) -> Optional[list[Candidate]]:
         """Extend (or restart, or end) the patient run with this frame's best candidate."""
-        second = margin(runner_up.score) if runner_up is not None else -math.inf
         usable = (self.policy.patient_frames > 0 and best is not None
                   and best.similarity is not None
                   and best.similarity >= self.policy.appearance_centre
-                  and margin(best.score) >= self.patient_margin(needed_margin)
-                  and margin(best.score) - second >= self.policy.patient_lead)
+                  and margin(best.score) >= self.patient_margin(needed_margin))
         if not usable:
             self._steady = []
             return None

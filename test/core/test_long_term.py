@@ -116,7 +116,16 @@ def test_gate_needs_consecutive_confirmations_at_one_place():
     assert gate.pending is None
 
 
-PATIENT = AbsencePolicy(confirm_frames=2, patient_frames=3, patient_drop=2.0, patient_lead=1.0,
+def test_two_places_that_score_alike_are_not_taken_until_one_leads():
+    gate = ReacquisitionGate(AbsencePolicy(confirm_frames=2, lead=1.0))
+    here = Candidate(BoxXYWH(100, 100, 20, 20), p(8.0))
+    rival = Candidate(BoxXYWH(300, 100, 20, 20), p(7.5))
+    assert [gate.offer(here, 6.0, rival) for _ in range(4)] == [None] * 4
+    behind = Candidate(rival.box, p(6.9))
+    assert [gate.offer(here, 6.0, behind) for _ in range(2)] == [None, here]
+
+
+PATIENT = AbsencePolicy(confirm_frames=2, patient_frames=3, patient_drop=2.0, lead=1.0,
                         appearance_centre=0.85)
 
 
@@ -422,10 +431,13 @@ class TwoPlaces(ScriptedTracker):
         return [Candidate(box, score) for box, score in self.places]
 
 
-@pytest.mark.parametrize('weight, taken', [(10.0, 'target'), (0.0, 'look-alike')])
-def test_colours_of_the_init_box_decide_between_two_places_the_model_scores_alike(weight, taken):
+@pytest.mark.parametrize('weight, lead, taken', [(10.0, 1.0, 'target'), (0.0, 1.0, 'neither'),
+                                                 (0.0, 0.0, 'look-alike')])
+def test_colours_of_the_init_box_decide_between_two_places_the_model_scores_alike(weight, lead,
+                                                                                  taken):
     # a red-over-blue figure at init; later the target (same colours) and a green figure of
-    # the same shape, which the model scores 0.4 log-odds higher
+    # the same shape, which the model scores 0.4 log-odds higher: without colours the two are
+    # ambiguous (neither leads by 1), and with no lead asked the higher one is taken
     pixels = np.full((240, 320, 3), 90, np.uint8)
     pixels[40:60, 40:60], pixels[60:80, 40:60] = (0, 0, 200), (200, 0, 0)
     start = BoxXYWH(40, 40, 20, 40)
@@ -436,7 +448,7 @@ def test_colours_of_the_init_box_decide_between_two_places_the_model_scores_alik
     target, look_alike = BoxXYWH(200, 140, 20, 40), BoxXYWH(100, 140, 20, 40)
     inner = TwoPlaces([STRONG] * 10 + [DISTRACTOR] * 2, target, look_alike)
     policy = AbsencePolicy(drop=3.5, lost_after=2, reacquire_drop=2.0, confirm_frames=2,
-                           appearance_weight=weight)
+                           appearance_weight=weight, lead=lead)
     tracker = LongTermTracker(inner, policy=policy)
     tracker.init(pixels, start)
     for _ in range(12):
@@ -444,7 +456,7 @@ def test_colours_of_the_init_box_decide_between_two_places_the_model_scores_alik
     assert tracker.state is TrackState.SEARCHING
     for _ in range(4):
         tracker.update(later)
-    assert inner.resumed == [target if taken == 'target' else look_alike]
+    assert inner.resumed == {'target': [target], 'look-alike': [look_alike], 'neither': []}[taken]
 
 
 def test_appearance_weight_must_be_finite_and_not_negative():
