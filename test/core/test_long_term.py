@@ -495,6 +495,24 @@ def test_colours_never_raise_a_score_over_the_level(patient_frames):
         assert set(states) == {TrackState.SEARCHING} and inner.resumed == []
 
 
+def test_a_patient_run_keeps_its_place_in_view_while_the_plan_moves_on():
+    # the whole frame is tiled (one window a frame, nearest the anchor first): a place found
+    # once, through a detector box, far from the anchor, is searched again on the next frames
+    inner = ScriptedTracker([STRONG] * 10 + [DISTRACTOR] * 2)
+    tracker = LongTermTracker(inner, policy=AbsencePolicy(patient_frames=5),
+                              budget=SearchBudget(max_scale=1.0, per_frame=1, growth=10.0))
+    tracker.init(FRAME, BoxXYWH(100, 100, 20, 20))
+    for _ in range(12):
+        tracker.update(FRAME)
+    assert tracker.state is TrackState.SEARCHING
+    far = BoxXYWH(560, 400, 20, 20)
+    inner.found_at, inner.found_score = far, p(6.0)  # under the quick level (7), over 5
+    tracker.propose([far])
+    states = [tracker.update(FRAME).state for _ in range(5)]
+    assert states == [TrackState.SEARCHING] * 4 + [TrackState.TRACKING]
+    assert inner.resumed == [far]
+
+
 @pytest.mark.parametrize('weight, weak', [(10.0, True), (0.0, False)])
 def test_after_a_weak_frame_the_box_is_judged_by_its_colours_too(weight, weak):
     # the tracker jumped to a green figure that scores just over the weak level (9.2 - 3.5);
