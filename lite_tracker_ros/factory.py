@@ -18,7 +18,7 @@ only when a network is built, so importing this module stays cheap.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable, Mapping, Optional, TYPE_CHECKING
 
@@ -170,7 +170,9 @@ def create_tracker(model: str, backend: str = 'torch', device: str = 'cpu',
     count (torch's is process-wide). ``tracker_options`` go to the tracker, e.g.
     ``lost_threshold``; ``long_term=True`` wraps it in
     :class:`~lite_tracker_ros.core.long_term.LongTermTracker` (absence reported, the target
-    searched for and taken back). Raises TrackerCreationError with what to change.
+    searched for and taken back), and ``long_term_patient=False`` turns off its patient takes
+    (fewer look-alikes published while the target is hidden, fewer targets taken back after a
+    cut). Raises TrackerCreationError with what to change.
     """
     from lite_tracker_ros.backends.registry import (
         BackendUnavailableError, check_available, runs_network)
@@ -229,6 +231,7 @@ def _tracker(family: FamilyBuilder, spec: ModelSpec, runner: Backend,
              tracker_options: dict) -> Tracker:
     options = dict(tracker_options)
     long_term = options.pop('long_term', False)
+    patient = options.pop('long_term_patient', True)
     try:
         tracker = family.tracker(spec, runner, **options)
     except (TypeError, ValueError) as error:
@@ -239,4 +242,7 @@ def _tracker(family: FamilyBuilder, spec: ModelSpec, runner: Backend,
     from lite_tracker_ros.core.long_term import LongTermTracker
     if not hasattr(tracker, 'redetect'):
         raise TrackerCreationError(f'{spec.name} has no long-term mode yet; use long_term=False')
-    return LongTermTracker(tracker)
+    policy = tracker.default_absence_policy
+    if not patient:
+        policy = replace(policy, patient_frames=0)
+    return LongTermTracker(tracker, policy)

@@ -57,6 +57,7 @@ class TrackerParameters:
     motion_process_noise: float = 1000.0
     motion_measurement_noise: float = 2.0
     long_term: bool = False
+    long_term_patient: bool = True
 
     @property
     def tracker_lost_threshold(self) -> float | None:
@@ -123,6 +124,9 @@ _DESCRIPTIONS = {
     'motion_measurement_noise': 'jitter of the tracked box, px',
     'long_term': 'long-term mode: report absence (state searching, nothing published), search '
                  'the frame and take the target back; ~/candidates proposals are verified',
+    'long_term_patient': 'long-term mode: also take the target back at a lower score when it is '
+                         'the one clear match, with its colours, on 5 frames in a row (more cuts '
+                         'recovered, more look-alikes published while the target is hidden)',
 }
 _RANGES = {
     'num_threads': IntegerRange(from_value=0, to_value=256, step=1),

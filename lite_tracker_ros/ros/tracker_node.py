@@ -268,7 +268,8 @@ class TrackerNode(LifecycleNode):
                                   precision=self.params.precision,
                                   num_threads=self.params.num_threads,
                                   lost_threshold=self.params.tracker_lost_threshold,
-                                  long_term=self.params.long_term)
+                                  long_term=self.params.long_term,
+                                  long_term_patient=self.params.long_term_patient)
         except LiteTrackerError as error:
             # the first line names the problem and the fix; a key report may follow it
             raise StartupError(first_line(error)) from None

@@ -11,6 +11,7 @@ the tests check when LOST and SEARCHING are reported, what is searched, and when
 taken back.
 """
 
+from dataclasses import replace
 import math
 
 import numpy as np
@@ -417,6 +418,12 @@ def test_factory_wraps_only_when_asked(nanotrack_dir, monkeypatch):
                              long_term=True, lost_threshold=0.3)
     assert isinstance(wrapped, LongTermTracker) and type(wrapped.inner) is NanoTracker
     assert wrapped.lost_threshold == 0.3 and wrapped.spec.name == 'nanotrack_v2'
+    assert wrapped.policy == NanoTracker.default_absence_policy
+    assert wrapped.policy.patient_frames > 0
+    impatient = create_tracker('nanotrack_v2', backend='onnxruntime', num_threads=1,
+                               long_term=True, long_term_patient=False)
+    assert impatient.policy.patient_frames == 0
+    assert impatient.policy == replace(NanoTracker.default_absence_policy, patient_frames=0)
 
 
 class TwoPlaces(ScriptedTracker):

@@ -443,6 +443,21 @@ def test_model_factory_error_fails_configure_with_its_one_line_reason(start, par
     assert f'configure failed: {reason}' in capfd.readouterr().err
 
 
+def test_long_term_parameters_reach_the_model_factory(start, monkeypatch):
+    from lite_tracker_ros import factory
+    options = {}
+
+    def record(model, **given):
+        options.update(given)
+        raise factory.TrackerCreationError('recorded')
+    monkeypatch.setattr(factory, 'create_tracker', record)
+    node = start(factory=None, connect=False, autostart_node=False, long_term=True,
+                 long_term_patient=False)
+    assert not node.transition('configure')
+    assert node.node.configure_error == 'recorded'
+    assert options['long_term'] is True and options['long_term_patient'] is False
+
+
 def test_deactivate_and_activate_while_frames_flow(start, stamps, trackers):
     node = start()
     start_track(node, stamps)
