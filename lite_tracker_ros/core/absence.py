@@ -226,13 +226,14 @@ class ReacquisitionGate:
         self.policy = policy
         self._pending: Optional[Candidate] = None
         self._count = 0
-        self._steady: list[Candidate] = []
+        self._steady: Optional[Candidate] = None
+        self._steady_count = 0
         #: whether the candidate the last offer returned was taken patiently
         self.taken_patiently = False
 
     def reset(self) -> None:
         self._pending, self._count = None, 0
-        self._steady = []
+        self._steady, self._steady_count = None, 0
 
     @property
     def pending(self) -> Optional[Candidate]:
@@ -242,7 +243,7 @@ class ReacquisitionGate:
     @property
     def steady(self) -> Optional[Candidate]:
         """Return the last candidate of the patient run in progress (None if there is none)."""
-        return self._steady[-1] if self._steady else None
+        return self._steady
 
     def patient_margin(self, needed_margin: float) -> float:
         """Return the level of a patient take when a quick one needs ``needed_margin``."""
@@ -258,7 +259,7 @@ class ReacquisitionGate:
         self.taken_patiently = False
         second = margin(runner_up.score) if runner_up is not None else -math.inf
         clear = best is not None and margin(best.score) - second >= self.policy.lead
-        steady = self._follow_steady(best if clear else None, needed_margin)
+        self._follow_steady(best if clear else None, needed_margin)
         if not clear or not margin(best.score) >= needed_margin:
             self._pending, self._count = None, 0
         else:
@@ -268,26 +269,25 @@ class ReacquisitionGate:
             if self._count >= self.policy.confirm_frames:
                 self.reset()
                 return best
-        if steady is not None and len(steady) >= self.policy.patient_frames:
+        steady = self._steady
+        if steady is not None and self._steady_count >= self.policy.patient_frames:
             self.reset()
             self.taken_patiently = True
-            return steady[-1]
+            return steady
         return None
 
-    def _follow_steady(self, best: Optional[Candidate],
-                       needed_margin: float) -> Optional[list[Candidate]]:
+    def _follow_steady(self, best: Optional[Candidate], needed_margin: float) -> None:
         """Extend (or restart, or end) the patient run with this frame's best candidate."""
         usable = (self.policy.patient_frames > 0 and best is not None
                   and best.similarity is not None
                   and best.similarity >= self.policy.appearance_centre
                   and margin(best.score) >= self.patient_margin(needed_margin))
         if not usable:
-            self._steady = []
-            return None
-        if not (self._steady and near(self._steady[-1].box, best.box)):
-            self._steady = []
-        self._steady.append(best)
-        return self._steady
+            self._steady, self._steady_count = None, 0
+            return
+        again = self._steady is not None and near(self._steady.box, best.box)
+        self._steady_count = self._steady_count + 1 if again else 1
+        self._steady = best
 
 
 def near(a: BoxXYWH, b: BoxXYWH) -> bool:
