@@ -38,15 +38,10 @@ import numpy as np
 from lite_tracker_ros.evaluation import stress
 from lite_tracker_ros.evaluation.runner import read_frame
 from lite_tracker_ros.evaluation.sequences import discover_sequences
-from lite_tracker_ros.evaluation.stress import Patch, present, StressEvent, StressSequence
+from lite_tracker_ros.evaluation.stress import present, StressEvent, StressSequence
 
 TAIL = stress.REACQUIRE_WINDOW + stress.CONFIRM_RUN
 DISTANCES = (2.0, 3.5)
-
-
-def _far(groundtruth: np.ndarray, a: int, b: int, distance: float) -> bool:
-    moved = np.linalg.norm(stress._centre(groundtruth[a]) - stress._centre(groundtruth[b]))
-    return moved >= distance * stress._size(groundtruth[a])
 
 
 def _cut(name: str, groundtruth: np.ndarray, last: int, first: int, kind: str) -> StressSequence:
@@ -57,13 +52,9 @@ def _cut(name: str, groundtruth: np.ndarray, last: int, first: int, kind: str) -
 
 
 def forward_cut(name, groundtruth, start, distance):
-    """Cut after the first frame from ``start`` to the first later one ``distance`` away."""
-    n, ok = len(groundtruth), present(groundtruth)
-    for last in range(start, n):
-        for first in range(last + 1, n - TAIL + 1):
-            if ok[last] and ok[first] and _far(groundtruth, last, first, distance):
-                return _cut(name, groundtruth, last, first, 'cut')
-    return None
+    """Cut as the protocol does, after the first possible frame from ``start``."""
+    found = stress.next_cut(groundtruth, start, distance)
+    return None if found is None else _cut(name, groundtruth, *found, 'cut')
 
 
 def backward_cut(name, groundtruth, start, distance):
@@ -72,7 +63,7 @@ def backward_cut(name, groundtruth, start, distance):
     for last in range(start, n):
         for first in range(last - 1, -1, -1):
             if (first + TAIL <= n and ok[last] and ok[first]
-                    and _far(groundtruth, last, first, distance)):
+                    and stress.far_apart(groundtruth, last, first, distance)):
                 return _cut(name, groundtruth, last, first, 'bcut')
     return None
 
@@ -82,16 +73,8 @@ def hidden(name, groundtruth, start, width, height):
     n, ok, span = len(groundtruth), present(groundtruth), stress.HIDDEN_FRAMES
     if start + span + TAIL > n or not all(ok[i] for i in range(start - 1, start + span + 1)):
         return None
-    covers = [stress._cover(groundtruth[i], width, height) for i in range(start, start + span)]
-    offset = stress._source_offset(covers, width, height)
-    if offset is None:
-        return None
     seq = StressSequence(name, 'hidden', list(range(n)), groundtruth.copy())
-    for index, cover in zip(range(start, start + span), covers):
-        seq.patches[index] = Patch(cover, (cover[0] + offset[0], cover[1] + offset[1]))
-        seq.groundtruth[index] = np.nan
-    seq.events = [StressEvent('hidden', start - 1, start + span)]
-    return seq
+    return seq if stress.hide_target(seq, groundtruth, start, width, height) else None
 
 
 def plan(sequences, step: int) -> list:

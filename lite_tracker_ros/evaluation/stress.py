@@ -155,45 +155,42 @@ def hidden_sequence(name: str, groundtruth: np.ndarray, width: int,
             options.append((moved, -start, start))
         placed = False
         for moved, _, start in sorted(options, reverse=True):
-            covers = [_cover(groundtruth[i], width, height)
-                      for i in range(start, start + HIDDEN_FRAMES)]
-            offset = _source_offset(covers, width, height)
-            if offset is None:
-                continue
-            for i, cover in zip(range(start, start + HIDDEN_FRAMES), covers):
-                seq.patches[i] = Patch(cover, (cover[0] + offset[0], cover[1] + offset[1]))
-                seq.groundtruth[i] = np.nan
-            seq.events.append(StressEvent('hidden', start - 1, start + HIDDEN_FRAMES))
-            earliest = start + HIDDEN_FRAMES + tail
-            placed = True
-            break
+            if hide_target(seq, groundtruth, start, width, height):
+                earliest = start + HIDDEN_FRAMES + tail
+                placed = True
+                break
         if not placed:
             break
     seq.events.sort(key=lambda e: e.before)
     return seq
 
 
+def hide_target(seq: StressSequence, groundtruth: np.ndarray, start: int, width: int,
+                height: int) -> bool:
+    """
+    Add to ``seq`` one hidden-target event of ``HIDDEN_FRAMES`` frames from frame ``start``.
+
+    Return False (``seq`` unchanged) when no content of the frame can cover every box.
+    """
+    covers = [_cover(groundtruth[i], width, height) for i in range(start, start + HIDDEN_FRAMES)]
+    offset = _source_offset(covers, width, height)
+    if offset is None:
+        return False
+    for i, cover in zip(range(start, start + HIDDEN_FRAMES), covers):
+        seq.patches[i] = Patch(cover, (cover[0] + offset[0], cover[1] + offset[1]))
+        seq.groundtruth[i] = np.nan
+    seq.events.append(StressEvent('hidden', start - 1, start + HIDDEN_FRAMES))
+    return True
+
+
 def cut_sequence(name: str, groundtruth: np.ndarray) -> StressSequence:
     """Plan the jump cuts of one sequence (frames removed)."""
     n = len(groundtruth)
-    ok = present(groundtruth)
     tail = REACQUIRE_WINDOW + CONFIRM_RUN
-    keep = list(range(n))
     cuts: list[tuple[int, int]] = []
     t = WARM_UP
     while len(cuts) < EVENTS_PER_KIND and t < n:
-        found = None
-        for last in range(t, n):
-            if not ok[last]:
-                continue
-            for first in range(last + 1, n - tail + 1):
-                if ok[first] and (np.linalg.norm(_centre(groundtruth[first])
-                                                 - _centre(groundtruth[last]))
-                                  >= CUT_DISTANCE * _size(groundtruth[last])):
-                    found = (last, first)
-                    break
-            if found:
-                break
+        found = next_cut(groundtruth, t)
         if found is None:
             break
         cuts.append(found)
@@ -204,6 +201,31 @@ def cut_sequence(name: str, groundtruth: np.ndarray) -> StressSequence:
     seq = StressSequence(name, 'cut', keep, groundtruth[keep].copy())
     seq.events = [StressEvent('cut', position[last], position[first]) for last, first in cuts]
     return seq
+
+
+def far_apart(groundtruth: np.ndarray, last: int, other: int, distance: float) -> bool:
+    """Whether the target's centre on ``other`` is ``distance`` sizes (on ``last``) away."""
+    moved = np.linalg.norm(_centre(groundtruth[other]) - _centre(groundtruth[last]))
+    return moved >= distance * _size(groundtruth[last])
+
+
+def next_cut(groundtruth: np.ndarray, start: int,
+             distance: float = CUT_DISTANCE) -> Optional[tuple[int, int]]:
+    """
+    Return the first ``(last, first)`` with ``last >= start`` where a cut can go.
+
+    After ``last`` the sequence goes on at the first later frame whose target is ``distance``
+    target sizes away and still followed by a re-acquisition window; None where there is none.
+    """
+    n, ok = len(groundtruth), present(groundtruth)
+    tail = REACQUIRE_WINDOW + CONFIRM_RUN
+    for last in range(start, n):
+        if not ok[last]:
+            continue
+        for first in range(last + 1, n - tail + 1):
+            if ok[first] and far_apart(groundtruth, last, first, distance):
+                return last, first
+    return None
 
 
 @dataclass(frozen=True)
