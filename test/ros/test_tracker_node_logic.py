@@ -458,6 +458,17 @@ def test_long_term_parameters_reach_the_model_factory(start, monkeypatch):
     assert options['long_term'] is True and options['long_term_patient'] is False
 
 
+def test_long_term_patient_of_the_wrong_type_or_while_active_is_refused(start, stamps):
+    node = start()
+    start_track(node, stamps)
+    wrong_type = node.set_parameter('long_term_patient', 'yes')
+    assert not wrong_type.successful
+    while_active = node.set_parameter('long_term_patient', False)
+    assert not while_active.successful and 'configure' in while_active.reason
+    assert node.node.params.long_term_patient is True
+    assert tracked(node, rgb_image(scene((RED, MIDDLE)), stamps()))  # still tracking
+
+
 def test_deactivate_and_activate_while_frames_flow(start, stamps, trackers):
     node = start()
     start_track(node, stamps)
